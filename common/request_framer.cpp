@@ -1,0 +1,141 @@
+#include "request_framer.hpp"
+
+#include <charconv>
+
+#include "command_tokenizer.hpp"
+#include "resp_writer.hpp"
+
+namespace dbsync {
+namespace {
+
+// Longest "*<n>\r\n" or "$<n>\r\n" header we accept: a sign, 19 digits, CRLF.
+constexpr size_t kMaxHeaderLine = 24;
+
+}  // namespace
+
+void RequestFramer::reset() {
+    start_ = pos_ = 0;
+    argc_ = -1;
+    parsed_ = 0;
+}
+
+RequestFramer::Result RequestFramer::fail(std::string message) {
+    error_ = "Protocol error: " + std::move(message);
+    reset();
+    return Result::Error;
+}
+
+RequestFramer::LineResult RequestFramer::readNumberLine(std::string_view input, size_t &pos,
+                                                        long long &value) const {
+    // input[pos] is the type byte; the number runs to CRLF.
+    size_t limit = std::min(input.size(), pos + kMaxHeaderLine);
+    size_t cr = input.find('\r', pos + 1);
+    if (cr == std::string_view::npos || cr + 1 >= input.size()) {
+        return input.size() - pos >= kMaxHeaderLine ? LineResult::Bad : LineResult::NeedMore;
+    }
+    if (cr >= limit || input[cr + 1] != '\n') return LineResult::Bad;
+    const char *begin = input.data() + pos + 1;
+    const char *end = input.data() + cr;
+    auto [ptr, ec] = std::from_chars(begin, end, value);
+    if (ec != std::errc() || ptr != end || begin == end) return LineResult::Bad;
+    pos = cr + 2;
+    return LineResult::Ok;
+}
+
+RequestFramer::Result RequestFramer::next(std::string_view input, FramedRequest &out) {
+    out.consumed = 0;
+    while (true) {
+        if (argc_ < 0) {
+            // Between requests: skip the blank lines telnet users send.
+            while (start_ < input.size() && (input[start_] == '\r' || input[start_] == '\n')) start_++;
+            if (start_ >= input.size()) {
+                // Only blank input so far: let the caller drop it.
+                out.consumed = start_;
+                reset();
+                return Result::NeedMore;
+            }
+            if (input[start_] != '*') return nextInline(input, out);
+            pos_ = start_;
+            long long count = 0;
+            switch (readNumberLine(input, pos_, count)) {
+            case LineResult::NeedMore: pos_ = start_; return Result::NeedMore;
+            case LineResult::Bad: return fail("invalid multibulk length");
+            case LineResult::Ok: break;
+            }
+            if (count > limits_.max_args) return fail("too many arguments in request");
+            if (count <= 0) {
+                // "*0" and "*-1" carry no command; Redis ignores them too.
+                start_ = pos_;
+                continue;
+            }
+            argc_ = count;
+            parsed_ = 0;
+        }
+
+        while (parsed_ < argc_) {
+            if (pos_ >= input.size()) return Result::NeedMore;
+            if (input[pos_] != '$') {
+                return fail(std::string("expected '$', got '") + input[pos_] + "'");
+            }
+            size_t p = pos_;
+            long long len = 0;
+            switch (readNumberLine(input, p, len)) {
+            case LineResult::NeedMore: return Result::NeedMore;
+            case LineResult::Bad: return fail("invalid bulk length");
+            case LineResult::Ok: break;
+            }
+            if (len < 0 || static_cast<unsigned long long>(len) > limits_.max_request_bytes)
+                return fail("invalid bulk length");
+            size_t end = p + static_cast<size_t>(len) + 2;
+            if (end - start_ > limits_.max_request_bytes)
+                return fail("request exceeds the " + std::to_string(limits_.max_request_bytes) +
+                            " byte limit (--max-request-bytes)");
+            if (input.size() < end) return Result::NeedMore;
+            if (input[end - 2] != '\r' || input[end - 1] != '\n') return fail("bulk string not terminated by CRLF");
+            if (parsed_ < static_cast<long long>(FramedRequest::kPeek))
+                peek_[parsed_] = {p - start_, static_cast<size_t>(len)};
+            parsed_++;
+            pos_ = end;
+        }
+
+        std::string_view resp = input.substr(start_, pos_ - start_);
+        out.resp = resp;
+        out.consumed = pos_;
+        out.argc = static_cast<size_t>(argc_);
+        out.was_inline = false;
+        for (size_t i = 0; i < FramedRequest::kPeek; i++)
+            out.args[i] = i < out.argc ? resp.substr(peek_[i].first, peek_[i].second) : std::string_view();
+        reset();
+        return Result::Request;
+    }
+}
+
+RequestFramer::Result RequestFramer::nextInline(std::string_view input, FramedRequest &out) {
+    size_t nl = input.find('\n', start_);
+    if (nl == std::string_view::npos) {
+        if (input.size() - start_ > limits_.max_inline_bytes) return fail("too big inline request");
+        return Result::NeedMore;
+    }
+    if (nl - start_ > limits_.max_inline_bytes) return fail("too big inline request");
+    std::string_view line = input.substr(start_, nl - start_);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    std::string error;
+    if (!tokenizeCommand(line, out.inline_args, error)) return fail("unbalanced quotes in request");
+    if (out.inline_args.empty()) {
+        // A line of blanks only: consume it and look for the next request.
+        start_ = nl + 1;
+        return next(input, out);
+    }
+    out.inline_resp.clear();
+    resp::appendCommand(out.inline_resp, out.inline_args);
+    out.resp = out.inline_resp;
+    out.consumed = nl + 1;
+    out.argc = out.inline_args.size();
+    out.was_inline = true;
+    for (size_t i = 0; i < FramedRequest::kPeek; i++)
+        out.args[i] = i < out.argc ? std::string_view(out.inline_args[i]) : std::string_view();
+    reset();
+    return Result::Request;
+}
+
+}  // namespace dbsync

@@ -1,0 +1,78 @@
+// Finds request boundaries in a client's input stream without copying.
+//
+// dbsyncd forwards each request byte-for-byte, so all it needs from the
+// parser is where a request starts and ends, how many arguments it has and
+// the first few of them (command name, subcommand) to decide whether to
+// forward, answer locally or reject it. RESP arrays of bulk strings are
+// framed in place; inline commands (telnet, redis-benchmark's PING_INLINE)
+// are split like Redis does and re-encoded as RESP so that the forwarding
+// path has one format only.
+//
+// The framer is resumable: after NeedMore it keeps how far it got, so a
+// request arriving in many small reads is scanned once, not once per read.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dbsync {
+
+struct FramerLimits {
+    size_t max_request_bytes = 64u << 20;  // one whole request, headers included
+    size_t max_inline_bytes = 64u << 10;   // one inline command line
+    long long max_args = 1 << 20;          // arguments in one request
+};
+
+struct FramedRequest {
+    static constexpr size_t kPeek = 3;
+    std::string_view resp;   // RESP2 bytes of the request, ready to forward
+    size_t consumed = 0;     // input bytes the caller may now drop
+    size_t argc = 0;
+    std::array<std::string_view, kPeek> args{};  // the first min(argc, kPeek) arguments
+    bool was_inline = false;
+    // Storage for inline requests; `resp` and `args` point here when was_inline.
+    std::string inline_resp;
+    std::vector<std::string> inline_args;
+};
+
+class RequestFramer {
+public:
+    enum class Result { Request, NeedMore, Error };
+
+    explicit RequestFramer(FramerLimits limits = {}) : limits_(limits) {}
+
+    // `input` must start at the first byte not consumed by an earlier result;
+    // after NeedMore, drop out.consumed bytes (blank lines, usually 0) and
+    // pass the rest again with more appended.
+    // On Error the stream is unusable: reply with error() and close.
+    Result next(std::string_view input, FramedRequest &out);
+
+    // "Protocol error: ..." text for the last Error result.
+    const std::string &error() const { return error_; }
+
+    // True when part of a request has been seen but not all of it.
+    bool midRequest() const { return argc_ >= 0; }
+
+    const FramerLimits &limits() const { return limits_; }
+
+private:
+    Result fail(std::string message);
+    Result nextInline(std::string_view input, FramedRequest &out);
+    // Reads "<prefix><integer>\r\n" at pos_; returns false when the line is incomplete.
+    enum class LineResult { Ok, NeedMore, Bad };
+    LineResult readNumberLine(std::string_view input, size_t &pos, long long &value) const;
+    void reset();
+
+    FramerLimits limits_;
+    std::string error_;
+    size_t start_ = 0;       // where the current request starts (after skipped blank input)
+    size_t pos_ = 0;         // next unparsed byte
+    long long argc_ = -1;    // -1 until the array header has been read
+    long long parsed_ = 0;   // arguments parsed so far
+    std::array<std::pair<size_t, size_t>, FramedRequest::kPeek> peek_{};
+};
+
+}  // namespace dbsync
