@@ -46,16 +46,26 @@ DESTDIR ?=
 .PHONY: all clean deps test demo bench install uninstall
 all:
 
-# --- common/: protocol, addresses, logging, client core --------------------
-COMMON_SRCS := $(wildcard common/*.cpp)
+# --- common/: protocol, addresses, logging; the client core (client_*) -----
+# libdbsync_common.a: what both sides share (the daemon links only this).
+# libdbsync_client.a: the fan-out client core used by the PHP extension,
+# the tests and the benchmark tool.
+CLIENT_SRCS := $(wildcard common/client_*.cpp)
+COMMON_SRCS := $(filter-out $(CLIENT_SRCS),$(wildcard common/*.cpp))
 COMMON_OBJS := $(COMMON_SRCS:%.cpp=$(BUILD)/%.o)
+CLIENT_OBJS := $(CLIENT_SRCS:%.cpp=$(BUILD)/%.o)
 COMMON_LIB := $(BUILD)/libdbsync_common.a
+CLIENT_LIB := $(BUILD)/libdbsync_client.a
 
 $(BUILD)/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(CPPFLAGS) $(ALL_CXXFLAGS) -c $< -o $@
 
 $(COMMON_LIB): $(COMMON_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(CLIENT_LIB): $(CLIENT_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 

@@ -17,6 +17,7 @@ void RequestFramer::reset() {
     start_ = pos_ = 0;
     argc_ = -1;
     parsed_ = 0;
+    partial_ = false;
 }
 
 RequestFramer::Result RequestFramer::fail(std::string message) {
@@ -54,11 +55,16 @@ RequestFramer::Result RequestFramer::next(std::string_view input, FramedRequest 
                 reset();
                 return Result::NeedMore;
             }
-            if (input[start_] != '*') return nextInline(input, out);
+            if (input[start_] != '*') {
+                bool blank = false;
+                Result r = nextInline(input, out, blank);
+                if (!blank) return r;
+                continue;
+            }
             pos_ = start_;
             long long count = 0;
             switch (readNumberLine(input, pos_, count)) {
-            case LineResult::NeedMore: pos_ = start_; return Result::NeedMore;
+            case LineResult::NeedMore: pos_ = start_; partial_ = true; return Result::NeedMore;
             case LineResult::Bad: return fail("invalid multibulk length");
             case LineResult::Ok: break;
             }
@@ -84,12 +90,13 @@ RequestFramer::Result RequestFramer::next(std::string_view input, FramedRequest 
             case LineResult::Bad: return fail("invalid bulk length");
             case LineResult::Ok: break;
             }
-            if (len < 0 || static_cast<unsigned long long>(len) > limits_.max_request_bytes)
-                return fail("invalid bulk length");
-            size_t end = p + static_cast<size_t>(len) + 2;
-            if (end - start_ > limits_.max_request_bytes)
+            if (len < 0) return fail("invalid bulk length");
+            // Checked before adding so that a huge length cannot overflow `end`.
+            if (static_cast<unsigned long long>(len) > limits_.max_request_bytes ||
+                p + static_cast<size_t>(len) + 2 - start_ > limits_.max_request_bytes)
                 return fail("request exceeds the " + std::to_string(limits_.max_request_bytes) +
                             " byte limit (--max-request-bytes)");
+            size_t end = p + static_cast<size_t>(len) + 2;
             if (input.size() < end) return Result::NeedMore;
             if (input[end - 2] != '\r' || input[end - 1] != '\n') return fail("bulk string not terminated by CRLF");
             if (parsed_ < static_cast<long long>(FramedRequest::kPeek))
@@ -110,13 +117,17 @@ RequestFramer::Result RequestFramer::next(std::string_view input, FramedRequest 
     }
 }
 
-RequestFramer::Result RequestFramer::nextInline(std::string_view input, FramedRequest &out) {
+RequestFramer::Result RequestFramer::nextInline(std::string_view input, FramedRequest &out, bool &blank) {
+    // The RESP form of an inline command is longer than the line, so the
+    // request limit applies to the line too.
+    const size_t max_line = std::min(limits_.max_inline_bytes, limits_.max_request_bytes);
     size_t nl = input.find('\n', start_);
     if (nl == std::string_view::npos) {
-        if (input.size() - start_ > limits_.max_inline_bytes) return fail("too big inline request");
+        if (input.size() - start_ > max_line) return fail("too big inline request");
+        partial_ = true;
         return Result::NeedMore;
     }
-    if (nl - start_ > limits_.max_inline_bytes) return fail("too big inline request");
+    if (nl - start_ > max_line) return fail("too big inline request");
     std::string_view line = input.substr(start_, nl - start_);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     std::string error;
@@ -124,8 +135,11 @@ RequestFramer::Result RequestFramer::nextInline(std::string_view input, FramedRe
     if (out.inline_args.empty()) {
         // A line of blanks only: consume it and look for the next request.
         start_ = nl + 1;
-        return next(input, out);
+        blank = true;
+        return Result::NeedMore;
     }
+    if (static_cast<long long>(out.inline_args.size()) > limits_.max_args)
+        return fail("too many arguments in request");
     out.inline_resp.clear();
     resp::appendCommand(out.inline_resp, out.inline_args);
     out.resp = out.inline_resp;

@@ -54,13 +54,15 @@ public:
     const std::string &error() const { return error_; }
 
     // True when part of a request has been seen but not all of it.
-    bool midRequest() const { return argc_ >= 0; }
+    bool midRequest() const { return argc_ >= 0 || partial_; }
 
     const FramerLimits &limits() const { return limits_; }
 
 private:
     Result fail(std::string message);
-    Result nextInline(std::string_view input, FramedRequest &out);
+    // Sets `blank` (and returns NeedMore) for a line of blanks only, which
+    // next() skips without recursing: a client may send millions of them.
+    Result nextInline(std::string_view input, FramedRequest &out, bool &blank);
     // Reads "<prefix><integer>\r\n" at pos_; returns false when the line is incomplete.
     enum class LineResult { Ok, NeedMore, Bad };
     LineResult readNumberLine(std::string_view input, size_t &pos, long long &value) const;
@@ -72,6 +74,7 @@ private:
     size_t pos_ = 0;         // next unparsed byte
     long long argc_ = -1;    // -1 until the array header has been read
     long long parsed_ = 0;   // arguments parsed so far
+    bool partial_ = false;   // NeedMore returned with part of a request's first line
     std::array<std::pair<size_t, size_t>, FramedRequest::kPeek> peek_{};
 };
 

@@ -2,3 +2,4 @@
 #pragma once
 
 #define DBSYNC_VERSION "0.1.0"
+#define DBSYNC_VERSION_STRING DBSYNC_VERSION

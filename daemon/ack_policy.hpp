@@ -1,0 +1,37 @@
+// When is a fanned-out command done, and what does the client get?
+// The rules of DESIGN.md ("Reply rules") as pure functions, kept apart from
+// sockets so they are easy to read and to test.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace dbsync {
+
+enum class AckPolicy { One, Quorum, All };
+
+const char *ackName(AckPolicy policy);
+bool parseAck(const std::string &text, AckPolicy &out);
+
+// Successes needed out of n databases: 1, floor(n/2)+1 or n.
+size_t requiredSuccesses(AckPolicy policy, size_t n);
+
+struct AckTally {
+    size_t n = 0;          // databases the command went to
+    size_t ok = 0;         // non-error replies
+    size_t errors = 0;     // error replies from a database
+    size_t unreachable = 0;  // down, timed out, over a bound, connection lost
+    size_t answered() const { return ok + errors + unreachable; }
+};
+
+enum class AckOutcome {
+    Pending,        // keep waiting
+    Success,        // reply with the first successful reply
+    DatabaseError,  // nothing succeeded, some database said why: pass its error on
+    Unreachable,    // no database could be reached at all
+    Short,          // some applied it, fewer than the policy needs
+};
+
+AckOutcome decide(AckPolicy policy, const AckTally &t);
+
+}  // namespace dbsync

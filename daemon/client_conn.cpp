@@ -1,0 +1,355 @@
+#include "client_conn.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "command_policy.hpp"
+#include "fanout.hpp"
+#include "log.hpp"
+#include "resp_writer.hpp"
+#include "server.hpp"
+
+namespace dbsync {
+namespace {
+
+constexpr size_t kReadChunk = 64 * 1024;
+// Buffers above this are released when a client goes idle.
+constexpr size_t kIdleBufferKeep = 16 * 1024;
+
+#ifdef DBSYNC_DEBUG
+std::string printable(std::string_view bytes) {
+    std::string s;
+    for (char c : bytes.substr(0, 256)) {
+        if (c == '\r') s += "\\r";
+        else if (c == '\n') s += "\\n";
+        else if (c >= 32 && c < 127) s += c;
+        else {
+            char hex[5];
+            std::snprintf(hex, sizeof hex, "\\x%02x", static_cast<unsigned char>(c));
+            s += hex;
+        }
+    }
+    if (bytes.size() > 256) s += "...";
+    return s;
+}
+#endif
+
+}  // namespace
+
+ClientConn::ClientConn(Server &server, int fd, std::string peer)
+    : server_(server), fd_(fd), peer_(std::move(peer)),
+      framer_(FramerLimits{server.options().maxRequestBytes, 64u << 10, 1 << 20}) {
+    interest_ = EPOLLIN;
+    server_.loop().add(fd_, interest_, this);
+}
+
+ClientConn::~ClientConn() {
+    for (FanoutRequest *req : queue_) {
+        req->detachClient();
+        req->release();
+    }
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void ClientConn::close(const char *why) {
+    if (fd_ < 0) return;
+    if (why) LOG_INFO("client %s closed: %s", peer_.c_str(), why);
+    server_.loop().remove(fd_);
+    ::close(fd_);
+    fd_ = -1;
+    // Requests in flight keep running against the databases; nobody waits for them.
+    for (FanoutRequest *req : queue_) {
+        req->detachClient();
+        req->release();
+    }
+    queue_.clear();
+    server_.clientClosed(this);
+}
+
+void ClientConn::onIo(uint32_t events) {
+    if (fd_ < 0) return;
+    if (events & EPOLLOUT) {
+        flush();
+        if (fd_ < 0) return;
+    }
+    if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) readInput();
+}
+
+void ClientConn::readInput() {
+    if (stopReading_) {
+        // After QUIT, -c or a protocol error: whatever else comes is dropped.
+        ssize_t n = read(fd_, server_.readScratch(kReadChunk), kReadChunk);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) close(nullptr);
+        return;
+    }
+    if (readPaused_) {
+        // Only hang-ups wake us here; notice a client that went away.
+        char probe;
+        ssize_t n = recv(fd_, &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) close(nullptr);
+        return;
+    }
+    ssize_t n;
+    if (in_.empty()) {
+        // Common case: no leftover. Read into the loop-wide scratch buffer and
+        // keep only a partial tail, so idle clients own no input memory.
+        char *scratch = server_.readScratch(kReadChunk);
+        n = read(fd_, scratch, kReadChunk);
+        if (n > 0) {
+            size_t used = process(std::string_view(scratch, static_cast<size_t>(n)));
+            if (fd_ >= 0 && used < static_cast<size_t>(n)) in_.append(std::string_view(scratch + used, n - used));
+        }
+    } else {
+        char *space = in_.prepare(kReadChunk);
+        n = read(fd_, space, kReadChunk);
+        if (n > 0) {
+            in_.commit(static_cast<size_t>(n));
+            size_t used = process(in_.view());
+            if (fd_ >= 0) in_.consume(used);
+        }
+    }
+    if (n == 0) return close(nullptr);
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
+        return close(std::strerror(errno));
+    }
+    if (fd_ >= 0 && in_.empty()) in_.shrinkIfIdle(kIdleBufferKeep);
+}
+
+size_t ClientConn::process(std::string_view input) {
+    size_t pos = 0;
+    FramedRequest &req = server_.scratchRequest();
+    const size_t maxInflight = server_.options().clientMaxInflight;
+    while (fd_ >= 0 && !stopReading_) {
+        if (queue_.size() >= maxInflight) {
+            // Backpressure: stop reading until the databases catch up.
+            readPaused_ = true;
+            updateInterest();
+            break;
+        }
+        RequestFramer::Result r = framer_.next(input.substr(pos), req);
+        if (r == RequestFramer::Result::NeedMore) {
+            pos += req.consumed;
+            break;
+        }
+        if (r == RequestFramer::Result::Error) {
+            server_.stats().protocolErrors++;
+            LOG_INFO("client %s: %s", peer_.c_str(), framer_.error().c_str());
+            std::string err;
+            resp::appendError(err, "ERR " + framer_.error());
+            reply(err);
+            finishAndClose();
+            return input.size();
+        }
+        pos += req.consumed;
+        DBSYNC_TRACE("client %s request: %s", peer_.c_str(), printable(req.resp).c_str());
+        handle(req);
+    }
+    bool partial = pos < input.size() && !readPaused_ && !stopReading_;
+    if (!partial) partialSinceMs_ = 0;
+    else if (partialSinceMs_ == 0) partialSinceMs_ = server_.loop().nowMs();
+    return pos;
+}
+
+void ClientConn::handle(FramedRequest &req) {
+    CommandClass cls = classifyCommand(req);
+    if (inMulti_ && (cls.kind == CommandKind::Forward || cls.kind == CommandKind::Ping)) {
+        if (multiBytes_ + req.resp.size() > server_.options().maxRequestBytes) {
+            multiDirty_ = true;
+            reply("-ERR transaction exceeds --max-request-bytes\r\n");
+            return;
+        }
+        multiBytes_ += req.resp.size();
+        multi_.emplace_back(req.resp);
+        reply("+QUEUED\r\n");
+        return;
+    }
+    switch (cls.kind) {
+    case CommandKind::Forward: forward(req.resp); break;
+    case CommandKind::Ping:
+        if (req.argc == 1) {
+            reply("+PONG\r\n");
+        } else if (req.argc == 2) {
+            std::string r;
+            resp::appendBulk(r, req.args[1]);
+            reply(r);
+        } else {
+            reply("-ERR wrong number of arguments for 'ping' command\r\n");
+        }
+        break;
+    case CommandKind::Quit:
+        reply("+OK\r\n");
+        finishAndClose();
+        break;
+    case CommandKind::Dbsync:
+        if (req.argc >= 2 && argEquals(req.args[1], "INFO")) {
+            std::string r;
+            resp::appendBulk(r, server_.infoText());
+            reply(r);
+        } else {
+            reply("-ERR unknown DBSYNC subcommand; try DBSYNC INFO\r\n");
+        }
+        break;
+    case CommandKind::Multi:
+    case CommandKind::Exec:
+    case CommandKind::Discard: handleMulti(req, static_cast<int>(cls.kind)); break;
+    case CommandKind::Rejected: {
+        server_.stats().rejected++;
+        if (inMulti_) multiDirty_ = true;
+        std::string name(req.args[0]);
+        for (char &c : name)
+            if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+        std::string r;
+        resp::appendError(r, "ERR " + name + " is not supported through dbsyncd: " + cls.why);
+        reply(r);
+        break;
+    }
+    }
+    if (server_.options().closeAfterReply) finishAndClose();
+}
+
+void ClientConn::handleMulti(FramedRequest &req, int kind) {
+    (void)req;
+    if (kind == static_cast<int>(CommandKind::Multi)) {
+        if (inMulti_) return reply("-ERR MULTI calls can not be nested\r\n");
+        inMulti_ = true;
+        multiDirty_ = false;
+        multiBytes_ = 0;
+        multi_.assign(1, "*1\r\n$5\r\nMULTI\r\n");
+        return reply("+OK\r\n");
+    }
+    if (!inMulti_) {
+        return reply(kind == static_cast<int>(CommandKind::Exec) ? "-ERR EXEC without MULTI\r\n"
+                                                                 : "-ERR DISCARD without MULTI\r\n");
+    }
+    inMulti_ = false;
+    if (kind == static_cast<int>(CommandKind::Discard)) {
+        multi_.clear();
+        return reply("+OK\r\n");
+    }
+    if (multiDirty_) {
+        multi_.clear();
+        return reply("-EXECABORT Transaction discarded because of previous errors.\r\n");
+    }
+    multi_.emplace_back("*1\r\n$4\r\nEXEC\r\n");
+    // The whole transaction goes to each database back to back, so no other
+    // client's command can land between MULTI and EXEC there.
+    FanoutRequest *txn = server_.newRequest(this);
+    queue_.push_back(txn);
+    server_.stats().forwarded++;
+    txn->retain();
+    for (auto &db : server_.databases()) db->sendSequence(txn, multi_);
+    txn->release();
+    multi_.clear();
+}
+
+void ClientConn::forward(std::string_view resp) {
+    FanoutRequest *req = server_.newRequest(this);
+    queue_.push_back(req);
+    server_.stats().forwarded++;
+    // Hold the request through the loop: a database failing fast may decide
+    // it, and the reply may leave, before the last database has it.
+    req->retain();
+    for (auto &db : server_.databases()) db->send(req, resp);
+    req->release();
+}
+
+void ClientConn::reply(std::string_view resp) {
+    if (queue_.empty()) {
+        DBSYNC_TRACE("client %s reply: %s", peer_.c_str(), printable(resp).c_str());
+        out_.append(resp);
+        server_.scheduleFlush(this);
+    } else {
+        // Behind forwarded requests: wait our turn.
+        queue_.push_back(FanoutRequest::withLocalReply(this, resp, server_.stats()));
+    }
+}
+
+void ClientConn::onDecided() { moveReadyReplies(); }
+
+void ClientConn::moveReadyReplies() {
+    bool moved = false;
+    while (!queue_.empty() && queue_.front()->decided()) {
+        FanoutRequest *req = queue_.front();
+        queue_.pop_front();
+        DBSYNC_TRACE("client %s reply: %s", peer_.c_str(), printable(req->reply()).c_str());
+        out_.append(req->reply());
+        req->detachClient();
+        req->release();
+        moved = true;
+    }
+    if (moved) server_.scheduleFlush(this);
+    if (out_.size() > server_.options().clientMaxOutput) {
+        server_.stats().clientOverflows++;
+        LOG_WARN("client %s closed: %zu reply bytes unread (--client-max-output)", peer_.c_str(), out_.size());
+        close(nullptr);
+        return;
+    }
+    resumeIfPossible();
+}
+
+void ClientConn::resumeIfPossible() {
+    if (!readPaused_ || queue_.size() >= server_.options().clientMaxInflight / 2 + 1) return;
+    readPaused_ = false;
+    updateInterest();
+    // Requests already buffered are taken first; the loop brings new ones.
+    if (!in_.empty()) {
+        size_t used = process(in_.view());
+        if (fd_ >= 0) in_.consume(used);
+    }
+}
+
+void ClientConn::flush() {
+    while (fd_ >= 0 && !out_.empty()) {
+        ssize_t n = write(fd_, out_.data(), out_.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+            close(std::strerror(errno));
+            return;
+        }
+        out_.consume(static_cast<size_t>(n));
+    }
+    if (fd_ < 0) return;
+    if (out_.empty()) out_.shrinkIfIdle(kIdleBufferKeep);
+    wantWrite_ = !out_.empty();
+    updateInterest();
+    if (closeWhenDone_ && idle()) close(nullptr);
+}
+
+void ClientConn::updateInterest() {
+    if (fd_ < 0) return;
+    // Keep EPOLLIN while stopped so a hang-up is still noticed.
+    uint32_t want = EPOLLIN;
+    if (readPaused_) want = 0;
+    if (wantWrite_) want |= EPOLLOUT;
+    if (want != interest_) {
+        interest_ = want;
+        server_.loop().set(fd_, interest_, this);
+    }
+}
+
+void ClientConn::finishAndClose() {
+    stopReading_ = true;
+    closeWhenDone_ = true;
+    partialSinceMs_ = 0;
+    if (idle()) server_.scheduleFlush(this);
+}
+
+void ClientConn::checkTimeout(uint64_t nowMs) {
+    if (fd_ < 0 || partialSinceMs_ == 0) return;
+    uint64_t limit = server_.options().clientTimeoutMs;
+    if (nowMs - partialSinceMs_ < limit) return;
+    server_.stats().clientTimeouts++;
+    LOG_INFO("client %s: request not completed within %llu ms", peer_.c_str(), static_cast<unsigned long long>(limit));
+    std::string r;
+    resp::appendError(r, "ERR request not completed within " + std::to_string(limit) + " ms (--client-timeout)");
+    reply(r);
+    finishAndClose();
+}
+
+}  // namespace dbsync

@@ -1,0 +1,77 @@
+// One connected client: reads requests, hands them to the fan-out, and
+// writes the replies back in the order the requests came, however the
+// databases interleave their answers.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "byte_buffer.hpp"
+#include "event_loop.hpp"
+#include "request_framer.hpp"
+
+namespace dbsync {
+
+class FanoutRequest;
+class Server;
+
+class ClientConn final : public EventLoop::Handler {
+public:
+    ClientConn(Server &server, int fd, std::string peer);
+    ~ClientConn();
+
+    void onIo(uint32_t events) override;
+
+    // A request in this client's queue has its reply.
+    void onDecided();
+    // Writes what is buffered; false if the client was closed.
+    void flush();
+    // Closes now (fd and queue), freed later by the server.
+    void close(const char *why);
+    // Stop taking requests; close once everything in flight is answered.
+    void finishAndClose();
+
+    void checkTimeout(uint64_t nowMs);
+
+    bool closed() const { return fd_ < 0; }
+    bool idle() const { return queue_.empty() && out_.empty(); }
+    const std::string &peer() const { return peer_; }
+
+    bool flushScheduled = false;  // owned by Server's pending-write list
+
+private:
+    void readInput();
+    // Frames and handles requests from `input`; returns the bytes used.
+    size_t process(std::string_view input);
+    void handle(FramedRequest &req);
+    void forward(std::string_view resp);
+    void handleMulti(FramedRequest &req, int kind);
+    void reply(std::string_view resp);
+    void moveReadyReplies();
+    void updateInterest();
+    void resumeIfPossible();
+
+    Server &server_;
+    int fd_;
+    std::string peer_;
+    RequestFramer framer_;
+    ByteBuffer in_;   // unconsumed input (a partial request, or requests not yet taken)
+    ByteBuffer out_;  // replies not yet written
+    std::deque<FanoutRequest *> queue_;  // requests in arrival order, answered from the front
+    uint64_t partialSinceMs_ = 0;        // a half-received request started (for --client-timeout)
+    bool readPaused_ = false;            // too many requests in flight: backpressure
+    bool stopReading_ = false;           // QUIT, protocol error, -c, shutdown
+    bool closeWhenDone_ = false;
+    bool wantWrite_ = false;
+    uint32_t interest_ = 0;
+    // MULTI ... EXEC: the commands are kept here and sent on EXEC.
+    bool inMulti_ = false;
+    bool multiDirty_ = false;
+    size_t multiBytes_ = 0;
+    std::vector<std::string> multi_;
+};
+
+}  // namespace dbsync

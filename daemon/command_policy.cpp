@@ -1,0 +1,107 @@
+#include "command_policy.hpp"
+
+#include <charconv>
+#include <string>
+#include <unordered_map>
+
+namespace dbsync {
+namespace {
+
+const char kConnState[] = "it changes per-connection state, and dbsyncd shares its database connections";
+const char kBlocking[] = "blocking commands would stall a shared database connection";
+const char kStream[] = "it turns the connection into a stream, which a fan-out cannot merge";
+const char kSelect[] = "choose the database per backend instead: -d redis://host:port/DB";
+const char kAuth[] = "dbsyncd authenticates to its databases itself (-d redis://user:password@host:port); "
+                     "clients are trusted through signing keys";
+
+const std::unordered_map<std::string, CommandClass> &table() {
+    static const std::unordered_map<std::string, CommandClass> t = {
+        {"PING", {CommandKind::Ping}},
+        {"QUIT", {CommandKind::Quit}},
+        {"DBSYNC", {CommandKind::Dbsync}},
+        {"MULTI", {CommandKind::Multi}},
+        {"EXEC", {CommandKind::Exec}},
+        {"DISCARD", {CommandKind::Discard}},
+        {"SELECT", {CommandKind::Rejected, kSelect}},
+        {"AUTH", {CommandKind::Rejected, kAuth}},
+        {"HELLO", {CommandKind::Rejected, kConnState}},
+        {"WATCH", {CommandKind::Rejected, kConnState}},
+        {"UNWATCH", {CommandKind::Rejected, kConnState}},
+        {"CLIENT", {CommandKind::Rejected, kConnState}},
+        {"RESET", {CommandKind::Rejected, kConnState}},
+        {"READONLY", {CommandKind::Rejected, kConnState}},
+        {"READWRITE", {CommandKind::Rejected, kConnState}},
+        {"SUBSCRIBE", {CommandKind::Rejected, kStream}},
+        {"PSUBSCRIBE", {CommandKind::Rejected, kStream}},
+        {"SSUBSCRIBE", {CommandKind::Rejected, kStream}},
+        {"UNSUBSCRIBE", {CommandKind::Rejected, kStream}},
+        {"PUNSUBSCRIBE", {CommandKind::Rejected, kStream}},
+        {"SUNSUBSCRIBE", {CommandKind::Rejected, kStream}},
+        {"MONITOR", {CommandKind::Rejected, kStream}},
+        {"SYNC", {CommandKind::Rejected, kStream}},
+        {"PSYNC", {CommandKind::Rejected, kStream}},
+        {"REPLCONF", {CommandKind::Rejected, kStream}},
+        {"BLPOP", {CommandKind::Rejected, kBlocking}},
+        {"BRPOP", {CommandKind::Rejected, kBlocking}},
+        {"BRPOPLPUSH", {CommandKind::Rejected, kBlocking}},
+        {"BLMOVE", {CommandKind::Rejected, kBlocking}},
+        {"BLMPOP", {CommandKind::Rejected, kBlocking}},
+        {"BZPOPMIN", {CommandKind::Rejected, kBlocking}},
+        {"BZPOPMAX", {CommandKind::Rejected, kBlocking}},
+        {"BZMPOP", {CommandKind::Rejected, kBlocking}},
+        {"WAIT", {CommandKind::Rejected, kBlocking}},
+        {"WAITAOF", {CommandKind::Rejected, kBlocking}},
+    };
+    return t;
+}
+
+// Walks the bulk strings of an already-framed RESP request.
+template <typename Fn>
+void forEachArg(std::string_view resp, Fn fn) {
+    size_t pos = resp.find("\r\n");
+    while (pos != std::string_view::npos && pos + 2 < resp.size()) {
+        pos += 2;  // at '$'
+        size_t eol = resp.find("\r\n", pos);
+        if (eol == std::string_view::npos) return;
+        size_t len = 0;
+        std::from_chars(resp.data() + pos + 1, resp.data() + eol, len);
+        std::string_view arg = resp.substr(eol + 2, len);
+        if (!fn(arg)) return;
+        pos = eol + 2 + len;
+    }
+}
+
+}  // namespace
+
+bool argEquals(std::string_view arg, const char *upperWord) {
+    size_t i = 0;
+    for (; i < arg.size(); i++) {
+        char c = arg[i];
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+        if (upperWord[i] == '\0' || c != upperWord[i]) return false;
+    }
+    return upperWord[i] == '\0';
+}
+
+CommandClass classifyCommand(const FramedRequest &req) {
+    std::string_view name = req.args[0];
+    // No command name we care about is longer than this.
+    if (name.size() > 15) return {CommandKind::Forward};
+    std::string upper(name);
+    for (char &c : upper)
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    auto it = table().find(upper);
+    if (it != table().end()) return it->second;
+    if (upper == "XREAD" || upper == "XREADGROUP") {
+        bool blocking = false;
+        forEachArg(req.resp, [&](std::string_view arg) {
+            if (argEquals(arg, "BLOCK")) blocking = true;
+            // Arguments after STREAMS are keys and ids, not options.
+            return !blocking && !argEquals(arg, "STREAMS");
+        });
+        if (blocking) return {CommandKind::Rejected, kBlocking};
+    }
+    return {CommandKind::Forward};
+}
+
+}  // namespace dbsync

@@ -1,0 +1,35 @@
+// Which commands dbsyncd forwards, answers itself, or refuses.
+//
+// A fan-out proxy keeps no per-client state on its database connections
+// (they are shared by all clients), so commands that change connection
+// state, block, or turn the connection into a stream cannot work through
+// it. They are refused with an error that says why, instead of silently
+// misbehaving.
+#pragma once
+
+#include "request_framer.hpp"
+
+namespace dbsync {
+
+enum class CommandKind {
+    Forward,   // to every database
+    Ping,      // answered locally
+    Quit,      // +OK, then close
+    Dbsync,    // DBSYNC INFO: the daemon's own statistics
+    Multi,     // transactions are queued here and sent contiguously on EXEC
+    Exec,
+    Discard,
+    Rejected,  // error naming the command and `why`
+};
+
+struct CommandClass {
+    CommandKind kind;
+    const char *why = nullptr;  // for Rejected
+};
+
+CommandClass classifyCommand(const FramedRequest &req);
+
+// Case-insensitive comparison of an argument against an upper-case word.
+bool argEquals(std::string_view arg, const char *upperWord);
+
+}  // namespace dbsync

@@ -1,0 +1,146 @@
+#include "event_loop.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <ctime>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "log.hpp"
+
+namespace dbsync {
+namespace {
+
+uint64_t monotonicUs() {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<uint64_t>(ts.tv_sec) * 1000000u + static_cast<uint64_t>(ts.tv_nsec) / 1000u;
+}
+
+}  // namespace
+
+EventLoop::EventLoop() {
+    epfd_ = epoll_create1(EPOLL_CLOEXEC);
+    timerfd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGHUP);
+    // Signals become readable events so their handling runs in the loop,
+    // not in an async-signal context.
+    sigprocmask(SIG_BLOCK, &mask, nullptr);
+    sigfd_ = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+    refreshNow();
+    if (epfd_ >= 0 && timerfd_ >= 0) add(timerfd_, EPOLLIN, &timerHandler_);
+    if (epfd_ >= 0 && sigfd_ >= 0) add(sigfd_, EPOLLIN, &signalHandler_);
+}
+
+EventLoop::~EventLoop() {
+    if (sigfd_ >= 0) close(sigfd_);
+    if (timerfd_ >= 0) close(timerfd_);
+    if (epfd_ >= 0) close(epfd_);
+}
+
+uint64_t EventLoop::nowUs() const { return monotonicUs(); }
+void EventLoop::refreshNow() { nowMs_ = monotonicUs() / 1000u; }
+
+bool EventLoop::add(int fd, uint32_t events, Handler *handler) {
+    struct epoll_event ev{};
+    ev.events = events;
+    ev.data.ptr = handler;
+    return epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) == 0;
+}
+
+bool EventLoop::set(int fd, uint32_t events, Handler *handler) {
+    struct epoll_event ev{};
+    ev.events = events;
+    ev.data.ptr = handler;
+    return epoll_ctl(epfd_, EPOLL_CTL_MOD, fd, &ev) == 0;
+}
+
+void EventLoop::remove(int fd) { epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr); }
+
+EventLoop::TimerId EventLoop::addTimer(uint64_t delayMs, Callback cb) {
+    TimerId id = nextTimer_++;
+    callbacks_.emplace(id, std::move(cb));
+    timers_.push({nowMs_ + delayMs, id});
+    armTimerfd();
+    return id;
+}
+
+void EventLoop::cancelTimer(TimerId id) { callbacks_.erase(id); }
+
+void EventLoop::armTimerfd() {
+    // Drop cancelled entries so the timerfd never wakes us for nothing.
+    while (!timers_.empty() && !callbacks_.count(timers_.top().id)) timers_.pop();
+    uint64_t deadline = timers_.empty() ? 0 : timers_.top().deadline;
+    if (deadline == armedFor_) return;
+    armedFor_ = deadline;
+    struct itimerspec its{};
+    if (deadline != 0) {
+        uint64_t now = monotonicUs() / 1000u;
+        uint64_t delay = deadline > now ? deadline - now : 0;
+        // A zero it_value would disarm the timer: fire "now" as 1 µs.
+        its.it_value.tv_sec = static_cast<time_t>(delay / 1000u);
+        its.it_value.tv_nsec = static_cast<long>((delay % 1000u) * 1000000u);
+        if (delay == 0) its.it_value.tv_nsec = 1000;
+    }
+    timerfd_settime(timerfd_, 0, &its, nullptr);
+}
+
+void EventLoop::runTimers() {
+    uint64_t expirations;
+    while (read(timerfd_, &expirations, sizeof expirations) > 0) {
+    }
+    armedFor_ = 0;
+    refreshNow();
+    while (!timers_.empty() && timers_.top().deadline <= nowMs_) {
+        TimerId id = timers_.top().id;
+        timers_.pop();
+        auto it = callbacks_.find(id);
+        if (it == callbacks_.end()) continue;
+        Callback cb = std::move(it->second);
+        callbacks_.erase(it);
+        cb();
+    }
+    armTimerfd();
+}
+
+void EventLoop::readSignals() {
+    struct signalfd_siginfo si;
+    while (read(sigfd_, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+        if (onSignal_) onSignal_(static_cast<int>(si.ssi_signo));
+    }
+}
+
+void EventLoop::Internal::onIo(uint32_t) {
+    if (which == 0)
+        loop->runTimers();
+    else
+        loop->readSignals();
+}
+
+void EventLoop::run() {
+    running_ = true;
+    constexpr int kMaxEvents = 256;
+    struct epoll_event events[kMaxEvents];
+    while (running_) {
+        if (beforeSleep_) beforeSleep_();
+        if (!running_) break;
+        armTimerfd();
+        int n = epoll_wait(epfd_, events, kMaxEvents, -1);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            LOG_ERROR("epoll_wait: %s", std::strerror(errno));
+            break;
+        }
+        refreshNow();
+        for (int i = 0; i < n; i++) static_cast<Handler *>(events[i].data.ptr)->onIo(events[i].events);
+    }
+}
+
+}  // namespace dbsync

@@ -1,0 +1,83 @@
+#include "fanout.hpp"
+
+#include "client_conn.hpp"
+#include "reply_codec.hpp"
+#include "resp_writer.hpp"
+#include "stats.hpp"
+
+namespace dbsync {
+
+FanoutRequest::FanoutRequest(ClientConn *client, AckPolicy policy, size_t n, Stats &stats)
+    : client_(client), stats_(stats), policy_(policy) {
+    tally_.n = n;
+}
+
+FanoutRequest *FanoutRequest::withLocalReply(ClientConn *client, std::string_view reply, Stats &stats) {
+    auto *req = new FanoutRequest(client, AckPolicy::One, 0, stats);
+    req->reply_.assign(reply);
+    req->decided_ = true;
+    return req;
+}
+
+void FanoutRequest::onReply(const redisReply *reply) {
+    uint64_t fp = replyFingerprint(reply);
+    if (!haveFingerprint_) {
+        haveFingerprint_ = true;
+        fingerprint_ = fp;
+    } else if (fp != fingerprint_) {
+        divergent_ = true;
+    }
+    if (isErrorReply(reply)) {
+        tally_.errors++;
+        if (error_.empty()) encodeReply(reply, error_);
+    } else {
+        tally_.ok++;
+        if (success_.empty()) encodeReply(reply, success_);
+    }
+    maybeDecide();
+}
+
+void FanoutRequest::onUnreachable(const std::string &why) {
+    tally_.unreachable++;
+    if (failure_.empty()) failure_ = why;
+    maybeDecide();
+}
+
+void FanoutRequest::maybeDecide() {
+    if (decided_) return;
+    AckOutcome outcome = decide(policy_, tally_);
+    if (outcome == AckOutcome::Pending) return;
+    decided_ = true;
+    switch (outcome) {
+    case AckOutcome::Success: reply_ = std::move(success_); break;
+    case AckOutcome::DatabaseError: reply_ = error_; break;
+    case AckOutcome::Unreachable:
+        stats_.failed++;
+        resp::appendError(reply_, tally_.n == 1 ? "ERR database unreachable: " + failure_
+                                                : "ERR no database could be reached (" + std::to_string(tally_.n) +
+                                                      " tried): " + failure_);
+        break;
+    case AckOutcome::Short: {
+        stats_.failed++;
+        // The first error reply is "-ERR text\r\n": quote it without the framing.
+        std::string why = failure_;
+        if (!error_.empty()) why = error_.substr(1, error_.size() - 3);
+        resp::appendError(reply_, "ERR applied on " + std::to_string(tally_.ok) + " of " + std::to_string(tally_.n) +
+                                      " databases, --ack " + ackName(policy_) + " needs " +
+                                      std::to_string(requiredSuccesses(policy_, tally_.n)) + ": " + why);
+        break;
+    }
+    case AckOutcome::Pending: break;
+    }
+    success_.clear();
+    success_.shrink_to_fit();
+    if (client_) client_->onDecided();
+}
+
+void FanoutRequest::release() {
+    if (--refs_ > 0) return;
+    if (divergent_) stats_.divergent++;
+    delete this;
+}
+
+}  // namespace dbsync

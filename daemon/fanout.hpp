@@ -1,0 +1,65 @@
+// One client command on its way to every database, and the ack policy
+// that decides when and with what the client is answered.
+//
+// Life cycle: the client creates it and holds one reference; each database
+// the command is handed to holds another until it answers or fails. The
+// client is answered as soon as the policy is decided (with `one`, the first
+// success), but the request lives on until every database has answered, so
+// late replies are still counted and compared (divergence).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "ack_policy.hpp"
+
+struct redisReply;
+
+namespace dbsync {
+
+class ClientConn;
+struct Stats;
+
+class FanoutRequest {
+public:
+    // n: databases the command goes to. A request with n == 0 holds a reply
+    // known at once (local answers queued behind forwarded ones).
+    FanoutRequest(ClientConn *client, AckPolicy policy, size_t n, Stats &stats);
+
+    static FanoutRequest *withLocalReply(ClientConn *client, std::string_view reply, Stats &stats);
+
+    // A database answered (reply may be an error reply).
+    void onReply(const redisReply *reply);
+    // A database could not take or answer the command; `why` names it.
+    void onUnreachable(const std::string &why);
+
+    bool decided() const { return decided_; }
+    const std::string &reply() const { return reply_; }
+
+    // The client is gone: keep counting replies, answer nobody.
+    void detachClient() { client_ = nullptr; }
+
+    void retain() { refs_++; }
+    void release();
+
+private:
+    ~FanoutRequest() = default;
+    void maybeDecide();
+
+    ClientConn *client_;
+    Stats &stats_;
+    AckPolicy policy_;
+    AckTally tally_;
+    uint32_t refs_ = 1;  // the client's reference
+    bool decided_ = false;
+    bool divergent_ = false;
+    bool haveFingerprint_ = false;
+    uint64_t fingerprint_ = 0;
+    std::string success_;     // first successful reply, RESP
+    std::string error_;       // first error reply from a database, RESP
+    std::string failure_;     // why the first unreachable database failed
+    std::string reply_;       // what the client gets, once decided
+};
+
+}  // namespace dbsync

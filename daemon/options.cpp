@@ -1,0 +1,277 @@
+#include "options.hpp"
+
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <getopt.h>
+
+#include "version.hpp"
+
+namespace dbsync {
+namespace {
+
+const char kUsage[] =
+    "Usage: dbsyncd [options]\n"
+    "Keeps several Redis databases in step: every command received on the listen\n"
+    "port is sent to every database, and the reply goes back per the ack policy.\n"
+    "\n"
+    "Listening:\n"
+    "  -b, --bind ADDR            listen address: IPv4, IPv6 (::1) or unix:/path\n"
+    "                             (default 127.0.0.1)\n"
+    "  -p, --port PORT            listen port (default 1111)\n"
+    "  -s, --pubkey FILE[,FILE]   trusted client public key(s) in PEM; the port then\n"
+    "                             speaks TLS 1.3 only (repeatable)\n"
+    "  -c, --close                close the client connection after each reply\n"
+    "\n"
+    "Databases:\n"
+    "  -d, --databases LIST       comma list of redis:HOST:PORT, redis:[IPV6]:PORT,\n"
+    "                             redis:unix:/path or redis://[user:password@]HOST:PORT[/DB]\n"
+    "                             (default redis:127.0.0.1:6379)\n"
+    "      --ack one|quorum|all   successes needed before replying (default one)\n"
+    "      --db-timeout MS        reply timeout per database (default 2000)\n"
+    "      --connect-timeout MS   connect timeout per database (default 1000)\n"
+    "      --reconnect-max MS     longest wait between reconnect attempts (default 5000)\n"
+    "      --db-max-pending N     commands in flight per database (default 10000)\n"
+    "\n"
+    "Clients:\n"
+    "      --max-clients N        connected clients (default 10000)\n"
+    "      --max-request-bytes N  size of one request (default 67108864)\n"
+    "      --client-timeout MS    time to finish a half-received request (default 10000)\n"
+    "      --client-max-output N  reply bytes queued for a client before it is closed\n"
+    "                             (default 67108864)\n"
+    "      --client-max-inflight N  pipelined requests in flight per client before\n"
+    "                             reading pauses (default 1024)\n"
+    "\n"
+    "Process:\n"
+    "      --shutdown-timeout MS  on SIGTERM/SIGINT, how long in-flight requests may\n"
+    "                             take before exit (default 5000)\n"
+    "      --log-level LEVEL      error, warning, notice (default), info or debug\n"
+    "  -v, --verbose              more logging (repeat for debug)\n"
+    "  -h, --help                 this help\n"
+    "  -V, --version              version\n"
+    "\n"
+    "Signals: SIGTERM/SIGINT stop accepting, answer requests in flight, exit 0.\n"
+    "SIGHUP reloads the --pubkey files. Send 'DBSYNC INFO' (e.g. with redis-cli) for\n"
+    "statistics.\n";
+
+enum LongOnly {
+    kAck = 1000,
+    kDbTimeout,
+    kConnectTimeout,
+    kReconnectMax,
+    kDbMaxPending,
+    kMaxClients,
+    kMaxRequestBytes,
+    kClientTimeout,
+    kClientMaxOutput,
+    kClientMaxInflight,
+    kShutdownTimeout,
+    kLogLevel,
+};
+
+const struct option kLongOptions[] = {
+    {"bind", required_argument, nullptr, 'b'},
+    {"port", required_argument, nullptr, 'p'},
+    {"pubkey", required_argument, nullptr, 's'},
+    {"close", no_argument, nullptr, 'c'},
+    {"databases", required_argument, nullptr, 'd'},
+    {"ack", required_argument, nullptr, kAck},
+    {"db-timeout", required_argument, nullptr, kDbTimeout},
+    {"connect-timeout", required_argument, nullptr, kConnectTimeout},
+    {"reconnect-max", required_argument, nullptr, kReconnectMax},
+    {"db-max-pending", required_argument, nullptr, kDbMaxPending},
+    {"max-clients", required_argument, nullptr, kMaxClients},
+    {"max-request-bytes", required_argument, nullptr, kMaxRequestBytes},
+    {"client-timeout", required_argument, nullptr, kClientTimeout},
+    {"client-max-output", required_argument, nullptr, kClientMaxOutput},
+    {"client-max-inflight", required_argument, nullptr, kClientMaxInflight},
+    {"shutdown-timeout", required_argument, nullptr, kShutdownTimeout},
+    {"log-level", required_argument, nullptr, kLogLevel},
+    {"verbose", no_argument, nullptr, 'v'},
+    {"help", no_argument, nullptr, 'h'},
+    {"version", no_argument, nullptr, 'V'},
+    {nullptr, 0, nullptr, 0},
+};
+
+// The flag as the user typed it, for error messages.
+std::string flagName(int code) {
+    for (const auto &o : kLongOptions) {
+        if (o.name && o.val == code) return std::string("--") + o.name;
+    }
+    return std::string("-") + static_cast<char>(code);
+}
+
+ParseOutcome usageError(const std::string &flag, const std::string &problem) {
+    std::fprintf(stderr, "dbsyncd: %s: %s (see dbsyncd --help)\n", flag.c_str(), problem.c_str());
+    return ParseOutcome::ExitUsage;
+}
+
+template <typename T>
+bool parseNumber(const char *text, T min, T max, T &out) {
+    unsigned long long v = 0;
+    const char *end = text + std::strlen(text);
+    auto [ptr, ec] = std::from_chars(text, end, v);
+    if (ec != std::errc() || ptr != end || text == end || v < min || v > max) return false;
+    out = static_cast<T>(v);
+    return true;
+}
+
+}  // namespace
+
+bool parseDatabase(const std::string &text, DatabaseSpec &out, std::string &error) {
+    out = DatabaseSpec{};
+    std::string_view rest = text;
+    if (rest.substr(0, 8) == "redis://") {
+        rest.remove_prefix(8);
+        size_t at = rest.rfind('@');
+        if (at != std::string_view::npos) {
+            std::string_view cred = rest.substr(0, at);
+            rest.remove_prefix(at + 1);
+            size_t colon = cred.find(':');
+            if (colon == std::string_view::npos) {
+                out.password = std::string(cred);  // redis://password@host, as redis-cli -u
+            } else {
+                out.user = std::string(cred.substr(0, colon));
+                out.password = std::string(cred.substr(colon + 1));
+            }
+        }
+        size_t slash = rest.find('/');
+        if (slash != std::string_view::npos) {
+            std::string_view db = rest.substr(slash + 1);
+            rest = rest.substr(0, slash);
+            if (!db.empty()) {
+                int v = 0;
+                auto [p, ec] = std::from_chars(db.data(), db.data() + db.size(), v);
+                if (ec != std::errc() || p != db.data() + db.size() || v < 0) {
+                    error = "database number must be a non-negative integer in '" + text + "'";
+                    return false;
+                }
+                out.db = v;
+            }
+        }
+    } else if (rest.substr(0, 6) == "redis:") {
+        rest.remove_prefix(6);
+    } else {
+        // "mysql:host:port" or "memcached://..." name a database type we do not speak.
+        size_t colon = rest.find(':');
+        std::string_view scheme = colon == std::string_view::npos ? std::string_view() : rest.substr(0, colon);
+        bool alpha = !scheme.empty();
+        for (char ch : scheme) alpha = alpha && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'));
+        if (alpha && scheme != "unix" && scheme != "localhost" &&
+            (rest.find("://") == colon || rest.find(':', colon + 1) != std::string_view::npos)) {
+            error = "unknown database type '" + std::string(scheme) + "' in '" + text + "' (only redis is supported)";
+            return false;
+        }
+    }
+    std::string addrError;
+    if (!parseAddress(rest, out.address, addrError)) {
+        error = "'" + text + "': " + addrError + " (expected redis:HOST:PORT or redis://[user:password@]HOST:PORT[/DB])";
+        return false;
+    }
+    return true;
+}
+
+ParseOutcome parseOptions(int argc, char **argv, Options &opts) {
+    opts.listen.host = "127.0.0.1";
+    opts.listen.port = 1111;
+    std::string bind = "127.0.0.1";
+    bool portGiven = false;
+    std::vector<std::string> databases;
+
+    opterr = 0;  // we print our own one-line errors
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":b:p:s:cd:vhV", kLongOptions, nullptr)) != -1) {
+        const char *arg = optarg;
+        switch (c) {
+        case 'b': bind = arg; break;
+        case 'p':
+            if (!parsePort(arg, opts.listen.port)) return usageError("--port", "must be a number from 1 to 65535");
+            portGiven = true;
+            break;
+        case 's':
+            for (auto &k : splitList(arg)) opts.pubkeys.push_back(k);
+            break;
+        case 'c': opts.closeAfterReply = true; break;
+        case 'd':
+            for (auto &d : splitList(arg)) databases.push_back(d);
+            if (splitList(arg).empty()) return usageError("--databases", "the list is empty");
+            break;
+        case kAck:
+            if (!parseAck(arg, opts.ack)) return usageError("--ack", std::string("'") + arg + "' is not one, quorum or all");
+            break;
+        case kDbTimeout:
+            if (!parseNumber<uint64_t>(arg, 1, 3600000, opts.dbTimeoutMs)) return usageError(flagName(c), "must be milliseconds from 1 to 3600000");
+            break;
+        case kConnectTimeout:
+            if (!parseNumber<uint64_t>(arg, 1, 3600000, opts.connectTimeoutMs)) return usageError(flagName(c), "must be milliseconds from 1 to 3600000");
+            break;
+        case kReconnectMax:
+            if (!parseNumber<uint64_t>(arg, 10, 3600000, opts.reconnectMaxMs)) return usageError(flagName(c), "must be milliseconds from 10 to 3600000");
+            break;
+        case kDbMaxPending:
+            if (!parseNumber<size_t>(arg, 1, 100000000, opts.dbMaxPending)) return usageError(flagName(c), "must be a number from 1 to 100000000");
+            break;
+        case kMaxClients:
+            if (!parseNumber<size_t>(arg, 1, 10000000, opts.maxClients)) return usageError(flagName(c), "must be a number from 1 to 10000000");
+            break;
+        case kMaxRequestBytes:
+            if (!parseNumber<size_t>(arg, 64, size_t(1) << 34, opts.maxRequestBytes)) return usageError(flagName(c), "must be bytes from 64 to 17179869184");
+            break;
+        case kClientTimeout:
+            if (!parseNumber<uint64_t>(arg, 1, 86400000, opts.clientTimeoutMs)) return usageError(flagName(c), "must be milliseconds from 1 to 86400000");
+            break;
+        case kClientMaxOutput:
+            if (!parseNumber<size_t>(arg, 1024, size_t(1) << 40, opts.clientMaxOutput)) return usageError(flagName(c), "must be bytes from 1024 upwards");
+            break;
+        case kClientMaxInflight:
+            if (!parseNumber<size_t>(arg, 1, 10000000, opts.clientMaxInflight)) return usageError(flagName(c), "must be a number from 1 to 10000000");
+            break;
+        case kShutdownTimeout:
+            if (!parseNumber<uint64_t>(arg, 0, 3600000, opts.shutdownTimeoutMs)) return usageError(flagName(c), "must be milliseconds from 0 to 3600000");
+            break;
+        case kLogLevel: {
+            static const char *levels[] = {"error", "warning", "notice", "info", "debug"};
+            bool known = false;
+            for (const char *l : levels) known = known || std::strcmp(l, arg) == 0;
+            if (!known) return usageError("--log-level", std::string("'") + arg + "' is not error, warning, notice, info or debug");
+            opts.logLevel = arg;
+            break;
+        }
+        case 'v': opts.verbosity++; break;
+        case 'h': std::fputs(kUsage, stdout); return ParseOutcome::ExitOk;
+        case 'V': std::printf("dbsyncd %s\n", DBSYNC_VERSION); return ParseOutcome::ExitOk;
+        case ':': {
+            std::string flag = optopt ? flagName(optopt) : std::string(argv[optind - 1]);
+            return usageError(flag, "needs a value");
+        }
+        default: {
+            std::string flag = optopt ? std::string("-") + static_cast<char>(optopt) : std::string(argv[optind - 1]);
+            return usageError(flag, "unknown option");
+        }
+        }
+    }
+    if (optind < argc) return usageError(argv[optind], "unexpected argument");
+
+    if (bind.substr(0, 5) == "unix:") {
+        if (portGiven) return usageError("--port", "makes no sense with a unix:/path listen address");
+        opts.listen.kind = Address::Kind::Unix;
+        opts.listen.path = bind.substr(5);
+        if (opts.listen.path.empty()) return usageError("--bind", "unix socket path is empty");
+    } else {
+        if (bind.size() > 2 && bind.front() == '[' && bind.back() == ']') bind = bind.substr(1, bind.size() - 2);
+        if (bind.empty()) return usageError("--bind", "address is empty");
+        opts.listen.host = bind;
+    }
+
+    if (databases.empty()) databases.push_back("redis:127.0.0.1:6379");
+    for (const auto &d : databases) {
+        DatabaseSpec spec;
+        std::string error;
+        if (!parseDatabase(d, spec, error)) return usageError("--databases", error);
+        opts.databases.push_back(spec);
+    }
+    return ParseOutcome::Run;
+}
+
+}  // namespace dbsync

@@ -1,0 +1,53 @@
+// dbsyncd's command line: every bound and timeout, with its default.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ack_policy.hpp"
+#include "address.hpp"
+
+namespace dbsync {
+
+// One database to keep in step, as given to -d.
+struct DatabaseSpec {
+    Address address;
+    std::string user;      // AUTH user (Redis 6 ACL), may be empty
+    std::string password;  // AUTH password; empty: no AUTH
+    int db = -1;           // SELECT index; -1: leave the default
+    std::string display() const { return address.display() + (db >= 0 ? "/" + std::to_string(db) : ""); }
+};
+
+struct Options {
+    Address listen;  // host "127.0.0.1" port 1111 by default
+    std::vector<DatabaseSpec> databases;
+    AckPolicy ack = AckPolicy::One;
+    bool closeAfterReply = false;
+    std::vector<std::string> pubkeys;  // -s: enables TLS with pinned client keys
+
+    uint64_t dbTimeoutMs = 2000;
+    uint64_t connectTimeoutMs = 1000;
+    uint64_t reconnectMaxMs = 5000;
+    size_t dbMaxPending = 10000;
+    size_t maxClients = 10000;
+    size_t maxRequestBytes = 64u << 20;
+    uint64_t clientTimeoutMs = 10000;
+    size_t clientMaxOutput = 64u << 20;
+    size_t clientMaxInflight = 1024;
+    uint64_t shutdownTimeoutMs = 5000;
+    int verbosity = 0;     // -v count
+    std::string logLevel;  // --log-level, overrides -v
+};
+
+enum class ParseOutcome { Run, ExitOk, ExitUsage };
+
+// Parses argv into opts. Prints --help/--version to stdout, and one line
+// naming the flag and the problem to stderr for bad usage (exit status 2).
+ParseOutcome parseOptions(int argc, char **argv, Options &opts);
+
+// Parses one -d item: redis:HOST:PORT, redis:[v6]:PORT, redis:unix:/path,
+// redis://[user:password@]host:port[/db], or bare HOST:PORT.
+bool parseDatabase(const std::string &text, DatabaseSpec &out, std::string &error);
+
+}  // namespace dbsync

@@ -1,0 +1,24 @@
+// Process-wide counters, shown by DBSYNC INFO (and the metrics endpoint).
+#pragma once
+
+#include <cstdint>
+#include <ctime>
+
+namespace dbsync {
+
+struct Stats {
+    time_t startTime = 0;        // wall clock, for "process start time"
+    uint64_t startMs = 0;        // monotonic, for uptime
+    uint64_t forwarded = 0;      // commands sent on to the databases
+    uint64_t failed = 0;         // commands whose ack policy could not be met
+    uint64_t rejected = 0;       // commands a fan-out proxy cannot serve
+    uint64_t divergent = 0;      // commands the databases answered differently
+    uint64_t clientsConnected = 0;
+    uint64_t clientsTotal = 0;
+    uint64_t clientsRejected = 0;  // over --max-clients
+    uint64_t protocolErrors = 0;
+    uint64_t clientTimeouts = 0;
+    uint64_t clientOverflows = 0;  // closed for not reading their replies
+};
+
+}  // namespace dbsync
