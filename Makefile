@@ -82,3 +82,6 @@ deps:
 clean:
 	rm -rf build daemon/dbsyncd bench/out
 	-$(MAKE) -C php-ext distclean-dbsync 2>/dev/null || true
+
+demo: deps all
+	@bash tools/demo.sh

@@ -31,9 +31,10 @@ size_t requiredSuccesses(AckPolicy policy, size_t n) {
 AckOutcome decide(AckPolicy policy, const AckTally &t) {
     size_t need = requiredSuccesses(policy, t.n);
     if (need > 0 && t.ok >= need) return AckOutcome::Success;
-    size_t failed = t.errors + t.unreachable;
-    // Still reachable while the databases yet to answer could make up the difference.
-    if (need > 0 && t.n - failed >= need) return AckOutcome::Pending;
+    // Short of success, wait for every database: the reply then says
+    // exactly how many applied the command, and each database's answer
+    // counts (a failure reply never races a late success).
+    if (t.answered() < t.n) return AckOutcome::Pending;
     if (t.ok > 0) return AckOutcome::Short;
     if (t.errors > 0) return AckOutcome::DatabaseError;
     return AckOutcome::Unreachable;

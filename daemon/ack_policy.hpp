@@ -32,6 +32,8 @@ enum class AckOutcome {
     Short,          // some applied it, fewer than the policy needs
 };
 
+// Success as soon as enough databases succeeded; anything else only once
+// every database has answered (each one's wait is bounded by --db-timeout).
 AckOutcome decide(AckPolicy policy, const AckTally &t);
 
 }  // namespace dbsync
