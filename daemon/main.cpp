@@ -11,6 +11,7 @@
 #include "event_loop.hpp"
 #include "log.hpp"
 #include "options.hpp"
+#include "process_limits.hpp"
 #include "server.hpp"
 #include "version.hpp"
 
@@ -39,6 +40,8 @@ int main(int argc, char **argv) {
 
     // A client that disconnects mid-write must cost an EPIPE, not the process.
     std::signal(SIGPIPE, SIG_IGN);
+    // Clients, databases, and a few for the loop, listener and logs.
+    raiseFdLimit(opts.maxClients + opts.databases.size() + 32);
 
     EventLoop loop;
     if (!loop.ok()) {
