@@ -14,8 +14,8 @@ const char kSelect[] = "choose the database per backend instead: -d redis://host
 const char kAuth[] = "dbsyncd authenticates to its databases itself (-d redis://user:password@host:port); "
                      "clients are trusted through signing keys";
 
-const std::unordered_map<std::string, CommandClass> &table() {
-    static const std::unordered_map<std::string, CommandClass> t = {
+const std::unordered_map<std::string_view, CommandClass> &table() {
+    static const std::unordered_map<std::string_view, CommandClass> t = {
         {"PING", {CommandKind::Ping}},
         {"QUIT", {CommandKind::Quit}},
         {"DBSYNC", {CommandKind::Dbsync}},
@@ -87,9 +87,13 @@ CommandClass classifyCommand(const FramedRequest &req) {
     std::string_view name = req.args[0];
     // No command name we care about is longer than this.
     if (name.size() > 15) return {CommandKind::Forward};
-    std::string upper(name);
-    for (char &c : upper)
-        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    // Upper-cased on the stack: this runs for every request.
+    char buf[16];
+    for (size_t i = 0; i < name.size(); i++) {
+        char c = name[i];
+        buf[i] = c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+    }
+    std::string_view upper(buf, name.size());
     auto it = table().find(upper);
     if (it != table().end()) return it->second;
     if (upper == "XREAD" || upper == "XREADGROUP") {

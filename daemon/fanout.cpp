@@ -20,12 +20,15 @@ FanoutRequest *FanoutRequest::withLocalReply(ClientConn *client, std::string_vie
 }
 
 void FanoutRequest::onReply(const redisReply *reply) {
-    uint64_t fp = replyFingerprint(reply);
-    if (!haveFingerprint_) {
-        haveFingerprint_ = true;
-        fingerprint_ = fp;
-    } else if (fp != fingerprint_) {
-        divergent_ = true;
+    // Divergence needs two replies to compare; one database has nothing to compare.
+    if (tally_.n > 1) {
+        uint64_t fp = replyFingerprint(reply);
+        if (!haveFingerprint_) {
+            haveFingerprint_ = true;
+            fingerprint_ = fp;
+        } else if (fp != fingerprint_) {
+            divergent_ = true;
+        }
     }
     if (isErrorReply(reply)) {
         tally_.errors++;
