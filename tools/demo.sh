@@ -1,8 +1,8 @@
 #!/bin/bash
 # make demo: two redis-servers and dbsyncd on loopback ports; commands go in
 # through dbsyncd with redis-cli and the same data shows up in both databases.
-# With the PHP extension built, a PHP script then writes through two dbsyncd
-# instances. Everything started here is stopped on exit.
+# With the PHP extension built, php-ext/examples/run-demo.sh then writes
+# through two dbsyncd instances from PHP. Everything started is stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,19 +54,15 @@ done
 say "\$ redis-cli -p $D1 SUBSCRIBE news   (refused: a fan-out cannot merge streams)"
 redis-cli -p "$D1" SUBSCRIBE news || true
 
-if [ -f php-ext/modules/dbsync.so ] && [ -f php-ext/examples/demo.php ]; then
-    D2=$(port)
-    daemon/dbsyncd -p "$D2" -d "redis:127.0.0.1:$R1,redis:127.0.0.1:$R2" 2>"$DIR/dbsyncd-2.log" &
-    PIDS+=($!)
-    wait_port "$D2"
-    say "PHP: dbsync_send() through two dbsyncd instances (ports $D1 and $D2):"
-    DBSYNC_SERVERS="127.0.0.1:$D1,127.0.0.1:$D2" DBSYNC_DATABASES="127.0.0.1:$R1,127.0.0.1:$R2" \
-        php -n -d extension="$PWD/php-ext/modules/dbsync.so" \
-        -d dbsync.servers="127.0.0.1:$D1,127.0.0.1:$D2" php-ext/examples/demo.php
-else
-    say "(PHP part skipped: build the extension with 'make' where phpize is installed)"
-fi
-
 say "dbsyncd's own statistics (redis-cli -p $D1 DBSYNC INFO):"
 redis-cli -p "$D1" DBSYNC INFO | sed -n '/# Stats/,$p'
 say "Demo done; stopping everything."
+cleanup
+trap - EXIT
+
+if [ -f php-ext/modules/dbsync.so ]; then
+    say "PHP: dbsync_send() through two dbsyncd instances"
+    bash php-ext/examples/run-demo.sh
+else
+    say "(PHP part skipped: install php-dev and run 'make' to build the extension)"
+fi

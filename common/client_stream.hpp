@@ -1,0 +1,65 @@
+// The one type through which the client core does socket I/O.
+//
+// A ClientStream owns a connected, non-blocking socket and moves bytes over
+// it. The plain implementation is a thin layer over send()/recv(); the TLS
+// implementation (dbsync.signkey, issue 4) will implement the same interface
+// on top of OpenSSL, which is why every operation can ask to wait for the
+// *other* direction (a TLS write may need a read first) and why a stream can
+// hold input that poll() does not see (decrypted records buffered inside SSL).
+//
+// Streams are only made by makeClientStream(). When the configuration asks
+// for authentication and this build cannot provide it, no stream is made at
+// all: the client never falls back to plain text when a key is configured.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+namespace dbsync {
+
+enum class IoStatus {
+    Done,       // the operation made progress (read/write: count > 0)
+    WantRead,   // retry when the socket is readable
+    WantWrite,  // retry when the socket is writable
+    Closed,     // the peer closed the connection (read returned EOF)
+    Error,      // failed; the error text says why
+};
+
+class ClientStream {
+public:
+    virtual ~ClientStream() = default;
+
+    virtual int fd() const = 0;
+
+    // Finishes protocol setup once TCP is connected (a TLS handshake). A plain
+    // stream is ready at once.
+    virtual IoStatus handshake(std::string &error) = 0;
+
+    // Reads up to `cap` bytes into `buf`; `got` > 0 when Done.
+    virtual IoStatus read(char *buf, size_t cap, size_t &got, std::string &error) = 0;
+
+    // Writes up to `len` bytes; `sent` > 0 when Done. Never raises SIGPIPE.
+    virtual IoStatus write(const char *buf, size_t len, size_t &sent, std::string &error) = 0;
+
+    // True when input is already buffered inside the stream (poll() cannot see it).
+    virtual bool hasBufferedInput() const { return false; }
+
+    // Checks an idle connection without consuming anything, before reuse.
+    enum class Peek { Idle, Readable, Closed };
+    virtual Peek peek() = 0;
+};
+
+// What the caller asks of a stream. Kept separate from the connection so the
+// TLS issue can add its fields (certificate, key) in one place.
+struct StreamConfig {
+    std::string signkey;  // path to a PEM private key; non-empty = authenticated stream required
+
+    bool operator==(const StreamConfig &) const = default;
+};
+
+// Wraps the connected socket `fd` (ownership passes to the stream, also on
+// failure). Returns nullptr and sets `error` when `config` cannot be honoured.
+std::unique_ptr<ClientStream> makeClientStream(int fd, const StreamConfig &config, std::string &error);
+
+}  // namespace dbsync

@@ -1,0 +1,158 @@
+/* dbsync PHP extension: module lifecycle, php.ini settings, phpinfo().
+ * The user functions live in dbsync_functions.cpp. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "php_dbsync.h"
+
+#include "ext/standard/info.h"
+#include "php_ini.h"
+
+#include "client_server_list.hpp"
+
+#include <hiredis/hiredis.h>
+
+#include "dbsync_arginfo.h"
+
+ZEND_DECLARE_MODULE_GLOBALS(dbsync)
+
+#if defined(ZTS) && defined(COMPILE_DL_DBSYNC)
+ZEND_TSRMLS_CACHE_DEFINE()
+#endif
+
+/* Settings are validated when changed at run time, so ini_set() reports a
+ * typo at once. Values from php.ini at startup are accepted as written and
+ * reported by each dbsync_send() call instead: rejecting them would make PHP
+ * silently fall back to the default, sending commands somewhere else. */
+static ZEND_INI_MH(OnUpdateDbsyncServers) {
+    if (stage == ZEND_INI_STAGE_RUNTIME) {
+        std::vector<dbsync::Address> list;
+        std::string err;
+        if (!dbsync::parseServerList(std::string_view(ZSTR_VAL(new_value), ZSTR_LEN(new_value)), list, err))
+            return FAILURE;
+    }
+    return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+}
+
+static ZEND_INI_MH(OnUpdateDbsyncAck) {
+    dbsync::AckPolicy policy;
+    if (stage == ZEND_INI_STAGE_RUNTIME &&
+        !dbsync::parseAckPolicy(std::string_view(ZSTR_VAL(new_value), ZSTR_LEN(new_value)), policy))
+        return FAILURE;
+    return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+}
+
+static ZEND_INI_MH(OnUpdateDbsyncTimeout) {
+    if (stage == ZEND_INI_STAGE_RUNTIME) {
+        zend_long v = ZEND_STRTOL(ZSTR_VAL(new_value), nullptr, 10);
+        if (v <= 0 || v > 86400000) return FAILURE;
+    }
+    return OnUpdateLong(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+}
+
+PHP_INI_BEGIN()
+    STD_PHP_INI_ENTRY("dbsync.servers", "127.0.0.1:1111", PHP_INI_ALL, OnUpdateDbsyncServers, servers,
+                      zend_dbsync_globals, dbsync_globals)
+    STD_PHP_INI_ENTRY("dbsync.ack", "one", PHP_INI_ALL, OnUpdateDbsyncAck, ack, zend_dbsync_globals,
+                      dbsync_globals)
+    STD_PHP_INI_ENTRY("dbsync.timeout", "3000", PHP_INI_ALL, OnUpdateDbsyncTimeout, timeout,
+                      zend_dbsync_globals, dbsync_globals)
+    STD_PHP_INI_BOOLEAN("dbsync.keepalive", "1", PHP_INI_ALL, OnUpdateBool, keepalive, zend_dbsync_globals,
+                        dbsync_globals)
+    STD_PHP_INI_BOOLEAN("dbsync.persistent", "0", PHP_INI_ALL, OnUpdateBool, persistent,
+                        zend_dbsync_globals, dbsync_globals)
+    /* Authentication (TLS with a client key) arrives with its own issue; until
+     * then a configured key makes every call fail instead of sending plain text. */
+    STD_PHP_INI_ENTRY("dbsync.signkey", "", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateString, signkey,
+                      zend_dbsync_globals, dbsync_globals)
+PHP_INI_END()
+
+static PHP_GINIT_FUNCTION(dbsync) {
+#if defined(COMPILE_DL_DBSYNC) && defined(ZTS)
+    ZEND_TSRMLS_CACHE_UPDATE();
+#endif
+    dbsync_globals->servers = nullptr;
+    dbsync_globals->ack = nullptr;
+    dbsync_globals->signkey = nullptr;
+    dbsync_globals->timeout = 3000;
+    dbsync_globals->keepalive = 1;
+    dbsync_globals->persistent = 0;
+    dbsync_globals->state = new DbsyncThreadState();
+}
+
+static PHP_GSHUTDOWN_FUNCTION(dbsync) {
+    delete dbsync_globals->state;
+    dbsync_globals->state = nullptr;
+}
+
+static PHP_MINIT_FUNCTION(dbsync) {
+    (void)type;
+    REGISTER_INI_ENTRIES();
+    return SUCCESS;
+}
+
+static PHP_MSHUTDOWN_FUNCTION(dbsync) {
+    (void)type;
+    UNREGISTER_INI_ENTRIES();
+    return SUCCESS;
+}
+
+static PHP_RINIT_FUNCTION(dbsync) {
+#if defined(ZTS) && defined(COMPILE_DL_DBSYNC)
+    ZEND_TSRMLS_CACHE_UPDATE();
+#endif
+    (void)type;
+    (void)module_number;
+    DbsyncThreadState *st = DBSYNC_G(state);
+    st->hasLastError = false;
+    st->lastError.clear();
+    st->lastStatus.clear();
+    return SUCCESS;
+}
+
+static PHP_RSHUTDOWN_FUNCTION(dbsync) {
+    (void)type;
+    (void)module_number;
+    /* Without dbsync.persistent, connections live for one request only. */
+    if (!DBSYNC_G(persistent)) DBSYNC_G(state)->pool.closeAll();
+    return SUCCESS;
+}
+
+static PHP_MINFO_FUNCTION(dbsync) {
+    char hiredis[32];
+    snprintf(hiredis, sizeof hiredis, "%d.%d.%d", HIREDIS_MAJOR, HIREDIS_MINOR, HIREDIS_PATCH);
+    php_info_print_table_start();
+    php_info_print_table_row(2, "dbsync support", "enabled");
+    php_info_print_table_row(2, "Version", PHP_DBSYNC_VERSION);
+    php_info_print_table_row(2, "hiredis (reply parser)", hiredis);
+#ifdef DBSYNC_DEBUG
+    php_info_print_table_row(2, "Debug trace", "enabled (stderr)");
+#else
+    php_info_print_table_row(2, "Debug trace", "disabled");
+#endif
+    php_info_print_table_row(2, "Authentication (dbsync.signkey)", "not available in this version");
+    php_info_print_table_end();
+    DISPLAY_INI_ENTRIES();
+}
+
+zend_module_entry dbsync_module_entry = {
+    STANDARD_MODULE_HEADER,
+    "dbsync",
+    ext_functions,
+    PHP_MINIT(dbsync),
+    PHP_MSHUTDOWN(dbsync),
+    PHP_RINIT(dbsync),
+    PHP_RSHUTDOWN(dbsync),
+    PHP_MINFO(dbsync),
+    PHP_DBSYNC_VERSION,
+    PHP_MODULE_GLOBALS(dbsync),
+    PHP_GINIT(dbsync),
+    PHP_GSHUTDOWN(dbsync),
+    nullptr,
+    STANDARD_MODULE_PROPERTIES_EX,
+};
+
+#ifdef COMPILE_DL_DBSYNC
+ZEND_GET_MODULE(dbsync)
+#endif

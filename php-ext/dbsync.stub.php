@@ -1,0 +1,28 @@
+<?php
+
+/**
+ * dbsync: send one Redis command to every dbsyncd in dbsync.servers.
+ *
+ * @generate-class-entries
+ */
+
+/**
+ * Sends $command (a redis-cli style line, or one argument per array element)
+ * to every server at once and returns the first successful reply: strings for
+ * status, bulk and integer replies, null for nil, arrays for multi-bulk.
+ * Returns false with an E_WARNING when the reply is an error or the ack
+ * policy (dbsync.ack) could not be met.
+ */
+function dbsync_send(string|array $command, ?string $servers = null): string|array|null|false {}
+
+/** Closes every connection; the next call reconnects. */
+function dbsync_reset(): void {}
+
+/** The reason the last call failed, or null after a success. */
+function dbsync_last_error(): ?string {}
+
+/**
+ * Per server of the last call: server, ok, pending, error, time_ms.
+ * @return array<int, array{server: string, ok: bool, pending: bool, error: ?string, time_ms: float}>
+ */
+function dbsync_last_status(): array {}
