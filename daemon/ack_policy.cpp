@@ -35,9 +35,11 @@ AckOutcome decide(AckPolicy policy, const AckTally &t) {
     // exactly how many applied the command, and each database's answer
     // counts (a failure reply never races a late success).
     if (t.answered() < t.n) return AckOutcome::Pending;
-    if (t.ok > 0) return AckOutcome::Short;
-    if (t.errors > 0) return AckOutcome::DatabaseError;
-    return AckOutcome::Unreachable;
+    if (t.ok == 0 && t.errors == 0) return AckOutcome::Unreachable;
+    // `one` passes a database's own error on (WRONGTYPE is the answer the
+    // caller wants); quorum and all say how far the command got.
+    if (policy == AckPolicy::One) return AckOutcome::DatabaseError;
+    return AckOutcome::Short;
 }
 
 }  // namespace dbsync

@@ -27,9 +27,9 @@ struct AckTally {
 enum class AckOutcome {
     Pending,        // keep waiting
     Success,        // reply with the first successful reply
-    DatabaseError,  // nothing succeeded, some database said why: pass its error on
+    DatabaseError,  // `one`: nothing succeeded, some database said why: pass its error on
     Unreachable,    // no database could be reached at all
-    Short,          // some applied it, fewer than the policy needs
+    Short,          // quorum/all: fewer applied it than the policy needs
 };
 
 // Success as soon as enough databases succeeded; anything else only once

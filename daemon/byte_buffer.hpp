@@ -31,6 +31,13 @@ public:
         commit(bytes.size());
     }
 
+    // Keeps a NUL byte just past the data (not counted in size()): hiredis
+    // scans a command handed to it with C string functions, so the bytes
+    // after a request must stop such a scan inside our buffer.
+    void terminate() {
+        *prepare(1) = '\0';
+    }
+
     void consume(size_t n) {
         start_ += n;
         if (start_ == end_) start_ = end_ = 0;

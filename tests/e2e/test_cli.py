@@ -1,0 +1,74 @@
+"""dbsyncd's command line: help, version, and bad usage (exit status 2)."""
+
+import os
+import re
+import subprocess
+
+import pytest
+
+from harness import DBSYNCD, ROOT, free_port
+
+LONG_FLAGS = ["--bind", "--port", "--databases", "--close", "--ack", "--db-timeout",
+              "--connect-timeout", "--db-max-pending", "--max-clients", "--max-request-bytes",
+              "--client-timeout", "--client-max-output", "--shutdown-timeout", "--log-level",
+              "--help", "--version"]
+SHORT_FLAGS = ["-b", "-p", "-d", "-c", "-v", "-h", "-V"]
+
+
+def run(*args, timeout=10):
+    return subprocess.run([DBSYNCD, *args], stdin=subprocess.DEVNULL, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def product_version():
+    with open(os.path.join(ROOT, "common", "version.hpp")) as f:
+        return re.search(r'#define DBSYNC_VERSION "([^"]+)"', f.read()).group(1)
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_help_lists_every_flag(flag):
+    r = run(flag)
+    assert r.returncode == 0, r.stderr
+    text = r.stdout
+    for f in LONG_FLAGS + SHORT_FLAGS:
+        assert re.search(r"(^|[\s,])" + re.escape(f) + r"\b", text), f"{f} missing from {flag}:\n{text}"
+    assert "dbsyncd" in text
+
+
+@pytest.mark.parametrize("flag", ["--version", "-V"])
+def test_version(flag):
+    r = run(flag)
+    assert r.returncode == 0, r.stderr
+    assert product_version() in r.stdout
+    assert "dbsyncd" in r.stdout
+
+
+BAD_USAGE = [
+    (["--no-such-flag"], "--no-such-flag"),
+    (["-p", "0"], "port"),
+    (["-p", "70000"], "port"),
+    (["--port", "abc"], "port"),
+    (["--port"], "port"),
+    (["-d", "bogus"], "databases"),
+    (["-d", "redis:127.0.0.1:0"], "databases"),
+    (["--ack", "maybe"], "ack"),
+    (["--db-timeout", "soon"], "db-timeout"),
+    (["--max-clients", "-5"], "max-clients"),
+    (["--log-level", "loud"], "log-level"),
+]
+
+
+@pytest.mark.parametrize("args,names", BAD_USAGE, ids=[" ".join(a) for a, _ in BAD_USAGE])
+def test_bad_usage_exits_2_with_one_line(args, names):
+    # A free port, so that a daemon that wrongly starts does not collide.
+    extra = [] if any(a in ("-p", "--port") for a in args) else ["-p", str(free_port())]
+    try:
+        r = run(*extra, *args, timeout=10)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"dbsyncd {' '.join(args)} kept running instead of refusing its arguments")
+    assert r.returncode == 2, f"status {r.returncode}, stderr {r.stderr!r}"
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, f"expected one line on stderr, got {r.stderr!r}"
+    assert lines[0].startswith("dbsyncd: "), lines[0]
+    assert names in lines[0], f"the message should name {names!r}: {lines[0]!r}"
+    assert r.stdout == ""

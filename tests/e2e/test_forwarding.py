@@ -1,0 +1,148 @@
+"""Commands through dbsyncd reach every database; replies come back unchanged
+and in order."""
+
+from harness import ReplyError, Status, free_port, wait_until
+
+
+def test_write_lands_on_every_database(procs, redis3, proxy3):
+    with proxy3.client() as c:
+        assert c.command("SET", "greeting", "hello") == "OK"
+        assert c.command("GET", "greeting") == b"hello"
+        binary = b"a\r\nb\x00c\xff"
+        assert c.command("HSET", "h", "field", binary) == 1
+        for i in range(1, 4):
+            assert c.command("INCR", "counter") == i
+        assert c.command("DEL", "gone") == 0
+    for r in redis3:
+        with r.client() as direct:
+            assert direct.command("GET", "greeting") == b"hello", r.name
+            assert direct.command("HGET", "h", "field") == binary, r.name
+            assert direct.command("GET", "counter") == b"3", r.name
+
+
+def test_error_replies_pass_through_unchanged(procs, redis3, proxy3):
+    # What a bare redis-server answers is what dbsyncd must answer.
+    with redis3[0].client() as direct:
+        assert direct.command("SET", "probe", "x") == "OK"
+        wrongtype = direct.command("LPUSH", "probe", "y")
+        unknown = direct.command("NOSUCHCOMMAND", "arg")
+        arity = direct.command("GET")
+        assert direct.command("DEL", "probe") == 1
+    assert isinstance(wrongtype, ReplyError) and wrongtype.startswith("WRONGTYPE")
+    assert isinstance(unknown, ReplyError) and unknown.startswith("ERR unknown command")
+    with proxy3.client() as c:
+        assert c.command("SET", "probe", "x") == "OK"
+        got = c.command("LPUSH", "probe", "y")
+        assert isinstance(got, ReplyError) and got == wrongtype
+        got = c.command("NOSUCHCOMMAND", "arg")
+        assert isinstance(got, ReplyError) and got == unknown
+        got = c.command("GET")
+        assert isinstance(got, ReplyError) and got == arity
+        # The connection is still usable after error replies.
+        assert c.command("GET", "probe") == b"x"
+
+
+def test_reply_types_pass_through(procs, redis3, proxy3):
+    with proxy3.client() as c:
+        assert c.command("RPUSH", "l", "a", "b", "c") == 3
+        assert c.command("LRANGE", "l", 0, -1) == [b"a", b"b", b"c"]
+        assert c.command("GET", "missing") is None
+        assert c.command("LRANGE", "missing", 0, -1) == []
+        assert c.command("HSET", "hh", "f", "v") == 1
+        assert c.command("HGETALL", "hh") == [b"f", b"v"]
+        big = b"x" * 300000
+        assert c.command("SET", "big", big) == "OK"
+        assert c.command("GET", "big") == big
+    for r in redis3:
+        assert r.get("big") == big
+
+
+def test_ten_thousand_pipelined_commands_in_order(procs, redis3, proxy3):
+    n = 10000
+    commands = [("RPUSH", "seq", f"v{i}") for i in range(n)]
+    with proxy3.client(timeout=60) as c:
+        replies = c.pipeline(commands)
+    # RPUSH answers the list length: reply i must be i+1.
+    bad = [(i, r) for i, r in enumerate(replies) if r != i + 1]
+    assert not bad, f"{len(bad)} replies out of order or wrong, first: {bad[:5]}"
+    expected = [f"v{i}".encode() for i in range(n)]
+    for r in redis3:
+        with r.client() as direct:
+            assert direct.command("LRANGE", "seq", 0, -1) == expected, r.name
+
+
+def test_pipelined_mix_of_gets_and_sets(procs, redis3, proxy3):
+    commands = []
+    for i in range(2000):
+        commands.append(("SET", f"k{i}", f"value-{i}"))
+        commands.append(("GET", f"k{i}"))
+    with proxy3.client(timeout=60) as c:
+        replies = c.pipeline(commands)
+    for i in range(2000):
+        assert replies[2 * i] == "OK", (i, replies[2 * i])
+        assert replies[2 * i + 1] == f"value-{i}".encode(), (i, replies[2 * i + 1])
+
+
+def test_inline_commands(procs, redis3, proxy3):
+    with proxy3.client() as c:
+        c.send_raw(b"PING\r\n")
+        assert c.read_reply() == "PONG"
+        c.send_raw(b"SET a b\r\n")
+        assert c.read_reply() == "OK"
+        c.send_raw(b"SET \"my key\" 'hello world'\n")
+        assert c.read_reply() == "OK"
+        c.send_raw(b"\r\n\r\nGET a\r\n")
+        assert c.read_reply() == b"b"
+    for r in redis3:
+        assert r.get("a") == b"b"
+        assert r.get("my key") == b"hello world"
+
+
+def test_ping_is_answered_locally(procs):
+    # No database is running at all: PING still gets +PONG from dbsyncd.
+    d = procs.start_dbsyncd([f"redis:127.0.0.1:{free_port()}"])
+    with d.client() as c:
+        reply = c.command("PING")
+        assert isinstance(reply, Status) and reply == "PONG"
+
+
+def test_quit_answers_ok_and_closes(procs, redis3, proxy3):
+    with proxy3.client() as c:
+        assert c.command("SET", "before-quit", "1") == "OK"
+        assert c.command("QUIT") == "OK"
+        assert c.wait_closed(10), "connection still open after QUIT"
+    assert redis3[0].get("before-quit") == b"1"
+
+
+def test_close_after_each_reply(procs, redis3):
+    d = procs.start_dbsyncd(redis3, ["-c"])
+    for i in range(3):
+        with d.client() as c:
+            assert c.command("SET", f"c{i}", i) == "OK"
+            assert c.wait_closed(10), "with -c the connection must close after the reply"
+    for r in redis3:
+        assert [r.get(f"c{i}") for i in range(3)] == [b"0", b"1", b"2"]
+
+
+def test_lowercase_commands_are_forwarded(procs, redis3, proxy3):
+    with proxy3.client() as c:
+        assert c.command("set", "lower", "case") == "OK"
+        assert c.command("ping") == "PONG"
+    for r in redis3:
+        assert r.get("lower") == b"case"
+
+
+def test_divergent_replies_are_counted(procs):
+    a, b = procs.start_redis(2)
+    d = procs.start_dbsyncd([a, b])
+    with a.client() as direct:
+        direct.command("SET", "diverged", "one")
+    with b.client() as direct:
+        direct.command("SET", "diverged", "two")
+    before = int(d.info()["replies_divergent"])
+    with d.client() as c:
+        for _ in range(5):
+            assert c.command("GET", "diverged") in (b"one", b"two")
+    # The second database's reply may arrive after the client's: poll.
+    wait_until(lambda: int(d.info()["replies_divergent"]) >= before + 1, 10,
+               f"replies_divergent to grow from {before}")

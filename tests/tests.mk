@@ -1,0 +1,50 @@
+# tests/ — unit tests (GoogleTest), fuzz targets (libFuzzer), end-to-end
+# tests (pytest against real redis-server and dbsyncd processes).
+#
+#   make test             everything, release then sanitized; last line "N passed, N failed"
+#   make test-unit        unit tests of the current variant (SANITIZE=1 / DEBUG=1 apply)
+#   make test-fuzz        each fuzz target for FUZZ_TIME seconds (default 20)
+#   make test-e2e         end-to-end tests against $(BUILD)/dbsyncd; E2E_ARGS="-k ack" narrows
+#
+# The logic (ordering, sanitizer options, counting) lives in tests/run_all.sh
+# so that it can also be run by hand.
+
+UNIT_TEST_SRCS := $(wildcard tests/unit/*.cpp)
+UNIT_TEST_OBJS := $(UNIT_TEST_SRCS:%.cpp=$(BUILD)/%.o)
+UNIT_TEST_BIN := $(BUILD)/tests/unit_tests
+
+$(UNIT_TEST_BIN): $(UNIT_TEST_OBJS) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(ALL_CXXFLAGS) -o $@ $(UNIT_TEST_OBJS) $(COMMON_LIB) $(ALL_LDFLAGS) \
+		$(HIREDIS_LIBS) $(SSL_LIBS) -lgtest -lgtest_main -pthread
+
+# Fuzz targets are built with clang whatever the variant, into build/fuzz,
+# from the common/ sources they exercise.
+FUZZ_CXX ?= clang++
+FUZZ_BUILD := build/fuzz
+FUZZ_CXXFLAGS := -std=c++20 -O1 -g -fno-omit-frame-pointer -Icommon \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_COMMON := common/request_framer.cpp common/command_tokenizer.cpp common/resp_writer.cpp
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.cpp,%,$(wildcard tests/fuzz/fuzz_*.cpp))
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+FUZZ_TIME ?= 20
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.cpp $(FUZZ_COMMON) $(wildcard common/*.hpp)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -o $@ $< $(FUZZ_COMMON)
+
+.PHONY: test test-unit test-fuzz test-e2e unit-tests fuzz-targets
+unit-tests: $(UNIT_TEST_BIN)
+fuzz-targets: $(FUZZ_BINS)
+
+test:
+	@MAKE="$(MAKE)" bash tests/run_all.sh
+
+test-unit: $(UNIT_TEST_BIN)
+	@MAKE="$(MAKE)" bash tests/run_all.sh --unit $(VARIANT)
+
+test-fuzz: $(FUZZ_BINS)
+	@FUZZ_TIME=$(FUZZ_TIME) MAKE="$(MAKE)" bash tests/run_all.sh --fuzz
+
+test-e2e: $(BUILD)/dbsyncd
+	@MAKE="$(MAKE)" DBSYNCD="$(BUILD)/dbsyncd" bash tests/run_all.sh --e2e $(VARIANT) $(E2E_ARGS)
