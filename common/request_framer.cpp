@@ -8,7 +8,8 @@
 namespace dbsync {
 namespace {
 
-// Longest "*<n>\r\n" or "$<n>\r\n" header we accept: a sign, 19 digits, CRLF.
+// Longest "*<n>\r\n" or "$<n>\r\n" header we accept, type byte and CRLF
+// included: room for a sign and 19 digits, plus a little slack for zeros.
 constexpr size_t kMaxHeaderLine = 24;
 
 }  // namespace
@@ -28,13 +29,17 @@ RequestFramer::Result RequestFramer::fail(std::string message) {
 
 RequestFramer::LineResult RequestFramer::readNumberLine(std::string_view input, size_t &pos,
                                                         long long &value) const {
-    // input[pos] is the type byte; the number runs to CRLF.
-    size_t limit = std::min(input.size(), pos + kMaxHeaderLine);
+    // input[pos] is the type byte; the number runs to CRLF. The verdict
+    // must not depend on how the bytes were split into reads, so "too long"
+    // is decided by where the CR is (or must be), never by how much arrived.
+    constexpr size_t kMaxCrOffset = kMaxHeaderLine - 2;  // CR at most here, counted from pos
     size_t cr = input.find('\r', pos + 1);
-    if (cr == std::string_view::npos || cr + 1 >= input.size()) {
-        return input.size() - pos >= kMaxHeaderLine ? LineResult::Bad : LineResult::NeedMore;
+    if (cr == std::string_view::npos) {
+        return input.size() - pos > kMaxCrOffset ? LineResult::Bad : LineResult::NeedMore;
     }
-    if (cr >= limit || input[cr + 1] != '\n') return LineResult::Bad;
+    if (cr - pos > kMaxCrOffset) return LineResult::Bad;
+    if (cr + 1 >= input.size()) return LineResult::NeedMore;
+    if (input[cr + 1] != '\n') return LineResult::Bad;
     const char *begin = input.data() + pos + 1;
     const char *end = input.data() + cr;
     auto [ptr, ec] = std::from_chars(begin, end, value);

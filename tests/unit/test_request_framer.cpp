@@ -248,6 +248,31 @@ TEST(RequestFramer, HeaderAtMaximumWidthIsAccepted) {
     EXPECT_EQ(out.args[0], "PING");
 }
 
+TEST(RequestFramer, HeaderWidthVerdictDoesNotDependOnReadSplits) {
+    // Found by the fuzzer: a header of the widest accepted size was refused
+    // when its CR arrived in one read and its LF in the next.
+    for (const std::string &in : {std::string("*") + std::string(21, '0') + "\r\n" + resp({"PING"}),
+                                 std::string("*") + std::string(22, '0') + "\r\n" + resp({"PING"})}) {
+        Stream whole;
+        Result expected = whole.feed(in);
+        Stream bytes;
+        Result r = Result::NeedMore;
+        for (char c : in) {
+            r = bytes.feed(std::string_view(&c, 1));
+            if (r == Result::Error) break;
+        }
+        EXPECT_EQ(r, expected) << in.size();
+        EXPECT_EQ(bytes.seen, whole.seen);
+    }
+    // The widest accepted header is framed; one digit more is refused.
+    Stream ok;
+    EXPECT_EQ(ok.feed(std::string("*") + std::string(20, '0') + "1\r\n" + resp({"PING"}).substr(4)), Result::NeedMore);
+    ASSERT_EQ(ok.seen.size(), 1u);
+    EXPECT_EQ(ok.seen[0].args, std::vector<std::string>{"PING"});
+    Stream bad;
+    EXPECT_EQ(bad.feed(std::string("*") + std::string(21, '0') + "1\r\n"), Result::Error);
+}
+
 // ---------------------------------------------------------------- inline
 
 TEST(RequestFramer, InlineCommandIsReencodedAsResp) {
