@@ -41,7 +41,10 @@ std::string printable(std::string_view bytes) {
 }  // namespace
 
 ClientConn::ClientConn(Server &server, int fd, std::string peer)
-    : server_(server), fd_(fd), peer_(std::move(peer)),
+    : ClientConn(server, std::make_unique<ConnStream>(fd), std::move(peer)) {}
+
+ClientConn::ClientConn(Server &server, std::unique_ptr<ConnStream> stream, std::string peer)
+    : server_(server), stream_(std::move(stream)), fd_(stream_->fd()), peer_(std::move(peer)),
       framer_(FramerLimits{server.options().maxRequestBytes, 64u << 10, 1 << 20}) {
     interest_ = EPOLLIN;
     server_.loop().add(fd_, interest_, this);
@@ -52,14 +55,14 @@ ClientConn::~ClientConn() {
         req->detachClient();
         req->release();
     }
-    if (fd_ >= 0) ::close(fd_);
+    // stream_ closes the socket.
 }
 
 void ClientConn::close(const char *why) {
     if (fd_ < 0) return;
     if (why) LOG_INFO("client %s closed: %s", peer_.c_str(), why);
     server_.loop().remove(fd_);
-    ::close(fd_);
+    stream_->close();
     fd_ = -1;
     // Requests in flight keep running against the databases; nobody waits for them.
     for (FanoutRequest *req : queue_) {
@@ -77,12 +80,15 @@ void ClientConn::onIo(uint32_t events) {
         if (fd_ < 0) return;
     }
     if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) readInput();
+    // TLS only: a write that waits for input, a read that waits for output.
+    if (fd_ >= 0 && (events & EPOLLIN) && stream_->writeWaitsForInput()) flush();
+    if (fd_ >= 0 && (events & EPOLLOUT) && stream_->readWaitsForOutput()) readInput();
 }
 
 void ClientConn::readInput() {
     if (stopReading_) {
         // After QUIT, -c or a protocol error: whatever else comes is dropped.
-        ssize_t n = read(fd_, server_.readScratch(kReadChunk), kReadChunk);
+        ssize_t n = stream_->read(server_.readScratch(kReadChunk), kReadChunk);
         if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) close(nullptr);
         return;
     }
@@ -97,27 +103,37 @@ void ClientConn::readInput() {
     if (in_.empty()) {
         // Common case: no leftover. Read into the loop-wide scratch buffer and
         // keep only a partial tail, so idle clients own no input memory.
-        char *scratch = server_.readScratch(kReadChunk);
-        n = read(fd_, scratch, kReadChunk);
+        char *scratch = server_.readScratch(kReadChunk + 1);
+        n = stream_->read(scratch, kReadChunk);
         if (n > 0) {
+            scratch[n] = '\0';  // see ByteBuffer::terminate()
             size_t used = process(std::string_view(scratch, static_cast<size_t>(n)));
-            if (fd_ >= 0 && used < static_cast<size_t>(n)) in_.append(std::string_view(scratch + used, n - used));
+            if (fd_ >= 0 && used < static_cast<size_t>(n)) {
+                in_.append(std::string_view(scratch + used, n - used));
+                in_.terminate();
+            }
         }
     } else {
         char *space = in_.prepare(kReadChunk);
-        n = read(fd_, space, kReadChunk);
+        n = stream_->read(space, kReadChunk);
         if (n > 0) {
             in_.commit(static_cast<size_t>(n));
+            in_.terminate();
             size_t used = process(in_.view());
             if (fd_ >= 0) in_.consume(used);
         }
     }
     if (n == 0) return close(nullptr);
     if (n < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
-        return close(std::strerror(errno));
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+            if (stream_->readWaitsForOutput()) updateInterest();
+            return;
+        }
+        return close(stream_->lastError().empty() ? std::strerror(errno) : stream_->lastError().c_str());
     }
     if (fd_ >= 0 && in_.empty()) in_.shrinkIfIdle(kIdleBufferKeep);
+    // Decrypted input held inside OpenSSL: epoll will not report it.
+    if (fd_ >= 0 && !readPaused_ && !stopReading_ && stream_->hasBufferedInput()) readInput();
 }
 
 size_t ClientConn::process(std::string_view input) {
@@ -301,15 +317,16 @@ void ClientConn::resumeIfPossible() {
         size_t used = process(in_.view());
         if (fd_ >= 0) in_.consume(used);
     }
+    if (fd_ >= 0 && !readPaused_ && stream_->hasBufferedInput()) readInput();
 }
 
 void ClientConn::flush() {
     while (fd_ >= 0 && !out_.empty()) {
-        ssize_t n = write(fd_, out_.data(), out_.size());
+        ssize_t n = stream_->write(out_.data(), out_.size());
         if (n < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-            close(std::strerror(errno));
+            close(stream_->lastError().empty() ? std::strerror(errno) : stream_->lastError().c_str());
             return;
         }
         out_.consume(static_cast<size_t>(n));
@@ -326,7 +343,8 @@ void ClientConn::updateInterest() {
     // Keep EPOLLIN while stopped so a hang-up is still noticed.
     uint32_t want = EPOLLIN;
     if (readPaused_) want = 0;
-    if (wantWrite_) want |= EPOLLOUT;
+    if (wantWrite_) want |= stream_->writeWaitsForInput() ? EPOLLIN : EPOLLOUT;
+    if (stream_->readWaitsForOutput()) want |= EPOLLOUT;
     if (want != interest_) {
         interest_ = want;
         server_.loop().set(fd_, interest_, this);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "byte_buffer.hpp"
+#include "conn_stream.hpp"
 #include "event_loop.hpp"
 #include "request_framer.hpp"
 
@@ -21,6 +22,8 @@ class Server;
 class ClientConn final : public EventLoop::Handler {
 public:
     ClientConn(Server &server, int fd, std::string peer);
+    // An authenticated TLS session (tls_gate.cpp) or a plain socket.
+    ClientConn(Server &server, std::unique_ptr<ConnStream> stream, std::string peer);
     ~ClientConn();
 
     void onIo(uint32_t events) override;
@@ -55,7 +58,8 @@ private:
     void resumeIfPossible();
 
     Server &server_;
-    int fd_;
+    std::unique_ptr<ConnStream> stream_;  // all socket I/O goes through it
+    int fd_;                              // stream_->fd() while open, -1 once closed
     std::string peer_;
     RequestFramer framer_;
     ByteBuffer in_;   // unconsumed input (a partial request, or requests not yet taken)

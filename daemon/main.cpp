@@ -13,6 +13,7 @@
 #include "options.hpp"
 #include "process_limits.hpp"
 #include "server.hpp"
+#include "systemd_notify.hpp"
 #include "version.hpp"
 
 using namespace dbsync;
@@ -33,15 +34,10 @@ int main(int argc, char **argv) {
     }
     log::setLevel(level);
 
-    if (!opts.pubkeys.empty()) {
-        std::fprintf(stderr, "dbsyncd: --pubkey: signing keys are not supported by this build yet\n");
-        return 2;
-    }
-
     // A client that disconnects mid-write must cost an EPIPE, not the process.
     std::signal(SIGPIPE, SIG_IGN);
     // Clients, databases, and a few for the loop, listener and logs.
-    raiseFdLimit(opts.maxClients + opts.databases.size() + 32);
+    raiseFdLimit(opts.maxClients + opts.databases.size() + (opts.metrics ? opts.metricsMaxClients : 0) + 32);
 
     EventLoop loop;
     if (!loop.ok()) {
@@ -56,14 +52,37 @@ int main(int argc, char **argv) {
     }
     std::string dbs;
     for (const auto &db : opts.databases) dbs += (dbs.empty() ? "" : ", ") + db.display();
-    LOG_NOTICE("dbsyncd %s listening on %s, databases: %s, ack %s", DBSYNC_VERSION, opts.listen.display().c_str(),
-               dbs.c_str(), ackName(opts.ack));
+    LOG_NOTICE("dbsyncd %s listening on %s%s, databases: %s, ack %s", DBSYNC_VERSION, opts.listen.display().c_str(),
+               opts.pubkeys.empty() ? "" : " (TLS 1.3, trusted client keys only)", dbs.c_str(), ackName(opts.ack));
+
+    // systemd (Type=notify): READY=1 once the port listens and every database
+    // has been tried (connected, or failed its first attempt), so that units
+    // ordered after dbsyncd start against a proxy that has had its chance to
+    // connect; a STATUS= line whenever the set of connected databases changes.
+    bool ready = false;
+    auto notify = [&](bool force) {
+        if (server.shuttingDown()) return;
+        std::string msg;
+        if (!ready && (force || server.databasesTried())) {
+            ready = true;
+            msg = "READY=1\n";
+            LOG_INFO("ready: %s", server.databaseSummary().c_str());
+        }
+        sdnotify::send(msg + "STATUS=" + server.databaseSummary());
+    };
+    server.setDatabaseWatcher([&] { notify(false); });
+    // A connect attempt ends within --connect-timeout; this bounds the wait for
+    // READY=1 whatever happens.
+    loop.addTimer(opts.connectTimeoutMs + 1000, [&] {
+        if (!ready) notify(true);
+    });
 
     loop.setSignalHandler([&](int sig) {
         if (sig == SIGTERM || sig == SIGINT) {
+            if (!server.shuttingDown()) sdnotify::send("STOPPING=1\nSTATUS=shutting down: finishing requests in flight");
             server.beginShutdown();
         } else if (sig == SIGHUP) {
-            LOG_NOTICE("SIGHUP: nothing to reload");
+            server.reloadKeys();
         }
     });
     loop.run();

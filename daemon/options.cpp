@@ -21,6 +21,10 @@ const char kUsage[] =
     "  -p, --port PORT            listen port (default 1111)\n"
     "  -s, --pubkey FILE[,FILE]   trusted client public key(s) in PEM; the port then\n"
     "                             speaks TLS 1.3 only (repeatable)\n"
+    "      --tls-cert FILE        server certificate (PEM) with --pubkey; default: an\n"
+    "                             ephemeral self-signed certificate made at start\n"
+    "      --tls-key FILE         private key of --tls-cert (PEM, no password)\n"
+    "      --handshake-timeout MS time to complete the TLS handshake (default 5000)\n"
     "  -c, --close                close the client connection after each reply\n"
     "\n"
     "Databases:\n"
@@ -43,6 +47,9 @@ const char kUsage[] =
     "                             reading pauses (default 1024)\n"
     "\n"
     "Process:\n"
+    "      --metrics ADDR:PORT    serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+    "                             (e.g. 127.0.0.1:9111, [::1]:9111; off by default)\n"
+    "      --metrics-max-clients N  concurrent metrics connections (default 16)\n"
     "      --shutdown-timeout MS  on SIGTERM/SIGINT, how long in-flight requests may\n"
     "                             take before exit (default 5000)\n"
     "      --log-level LEVEL      error, warning, notice (default), info or debug\n"
@@ -67,6 +74,11 @@ enum LongOnly {
     kClientMaxInflight,
     kShutdownTimeout,
     kLogLevel,
+    kTlsCert,
+    kTlsKey,
+    kHandshakeTimeout,
+    kMetrics,
+    kMetricsMaxClients,
 };
 
 const struct option kLongOptions[] = {
@@ -87,6 +99,11 @@ const struct option kLongOptions[] = {
     {"client-max-inflight", required_argument, nullptr, kClientMaxInflight},
     {"shutdown-timeout", required_argument, nullptr, kShutdownTimeout},
     {"log-level", required_argument, nullptr, kLogLevel},
+    {"tls-cert", required_argument, nullptr, kTlsCert},
+    {"tls-key", required_argument, nullptr, kTlsKey},
+    {"handshake-timeout", required_argument, nullptr, kHandshakeTimeout},
+    {"metrics", required_argument, nullptr, kMetrics},
+    {"metrics-max-clients", required_argument, nullptr, kMetricsMaxClients},
     {"verbose", no_argument, nullptr, 'v'},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'V'},
@@ -191,6 +208,12 @@ ParseOutcome parseOptions(int argc, char **argv, Options &opts) {
             break;
         case 's':
             for (auto &k : splitList(arg)) opts.pubkeys.push_back(k);
+            if (splitList(arg).empty()) return usageError("--pubkey", "the list is empty");
+            break;
+        case kTlsCert: opts.tlsCert = arg; break;
+        case kTlsKey: opts.tlsKey = arg; break;
+        case kHandshakeTimeout:
+            if (!parseNumber<uint64_t>(arg, 1, 3600000, opts.handshakeTimeoutMs)) return usageError(flagName(c), "must be milliseconds from 1 to 3600000");
             break;
         case 'c': opts.closeAfterReply = true; break;
         case 'd':
@@ -238,6 +261,16 @@ ParseOutcome parseOptions(int argc, char **argv, Options &opts) {
             opts.logLevel = arg;
             break;
         }
+        case kMetrics: {
+            std::string error;
+            if (!parseAddress(arg, opts.metricsListen, error) || opts.metricsListen.kind != Address::Kind::Tcp)
+                return usageError("--metrics", std::string("'") + arg + "' is not HOST:PORT (e.g. 127.0.0.1:9111)");
+            opts.metrics = true;
+            break;
+        }
+        case kMetricsMaxClients:
+            if (!parseNumber<size_t>(arg, 1, 10000, opts.metricsMaxClients)) return usageError(flagName(c), "must be a number from 1 to 10000");
+            break;
         case 'v': opts.verbosity++; break;
         case 'h': std::fputs(kUsage, stdout); return ParseOutcome::ExitOk;
         case 'V': std::printf("dbsyncd %s\n", DBSYNC_VERSION); return ParseOutcome::ExitOk;
@@ -252,6 +285,10 @@ ParseOutcome parseOptions(int argc, char **argv, Options &opts) {
         }
     }
     if (optind < argc) return usageError(argv[optind], "unexpected argument");
+    if (opts.tlsCert.empty() != opts.tlsKey.empty())
+        return usageError(opts.tlsCert.empty() ? "--tls-key" : "--tls-cert", "--tls-cert and --tls-key go together");
+    if (!opts.tlsCert.empty() && opts.pubkeys.empty())
+        return usageError("--tls-cert", "only with --pubkey (TLS here always authenticates clients by key)");
 
     if (bind.substr(0, 5) == "unix:") {
         if (portGiven) return usageError("--port", "makes no sense with a unix:/path listen address");

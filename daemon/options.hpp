@@ -25,6 +25,9 @@ struct Options {
     AckPolicy ack = AckPolicy::One;
     bool closeAfterReply = false;
     std::vector<std::string> pubkeys;  // -s: enables TLS with pinned client keys
+    std::string tlsCert;               // --tls-cert: server certificate (PEM); empty: ephemeral self-signed
+    std::string tlsKey;                // --tls-key: its private key
+    uint64_t handshakeTimeoutMs = 5000;  // --handshake-timeout: TLS handshake deadline
 
     uint64_t dbTimeoutMs = 2000;
     uint64_t connectTimeoutMs = 1000;
@@ -36,6 +39,9 @@ struct Options {
     size_t clientMaxOutput = 64u << 20;
     size_t clientMaxInflight = 1024;
     uint64_t shutdownTimeoutMs = 5000;
+    bool metrics = false;         // --metrics given
+    Address metricsListen;        // --metrics HOST:PORT: Prometheus GET /metrics
+    size_t metricsMaxClients = 16;  // --metrics-max-clients
     int verbosity = 0;     // -v count
     std::string logLevel;  // --log-level, overrides -v
 };

@@ -3,8 +3,11 @@
 #include <unistd.h>
 
 #include "client_conn.hpp"
+#include "conn_stream.hpp"
 #include "fanout.hpp"
 #include "log.hpp"
+#include "metrics_http.hpp"
+#include "tls_gate.hpp"
 #include "version.hpp"
 
 namespace dbsync {
@@ -30,14 +33,35 @@ Server::~Server() {
 }
 
 bool Server::start(std::string &error) {
+    if (!opts_.pubkeys.empty()) {
+        tls_ = std::make_unique<TlsGate>(*this);
+        if (!tls_->configure(error)) {
+            error = "cannot enable TLS: " + error;
+            return false;
+        }
+    }
     if (!listener_.start(opts_.listen, error)) return false;
+    if (opts_.metrics) {
+        MetricsHttp::Limits limits;
+        limits.maxClients = opts_.metricsMaxClients;
+        metrics_ = std::make_unique<MetricsHttp>(loop_, limits, [this] { return renderMetrics(*this); });
+        if (!metrics_->start(opts_.metricsListen, error)) return false;
+        LOG_NOTICE("metrics at http://%s/metrics", opts_.metricsListen.display().c_str());
+    }
     for (auto &db : databases_) db->start();
     loop_.addTimer(kJanitorMs, [this] { janitor(); });
     return true;
 }
 
 void Server::accepted(int fd, std::string peer) {
-    if (shuttingDown_ || clients_.size() >= opts_.maxClients) {
+    size_t handshaking = tls_ ? tls_->inProgress() : 0;
+    if (shuttingDown_ || clients_.size() + handshaking >= opts_.maxClients) {
+        if (!shuttingDown_ && !rejectingClients_) {
+            // Once when the bound is hit, once when it is relieved: never per client.
+            LOG_WARN("--max-clients %zu reached: refusing new clients", opts_.maxClients);
+            rejectingClients_ = true;
+            rejectedBefore_ = stats_.clientsRejected;
+        }
         stats_.clientsRejected++;
         static const char kFull[] = "-ERR max number of clients reached (--max-clients)\r\n";
         if (write(fd, kFull, sizeof kFull - 1) < 0) {
@@ -46,9 +70,31 @@ void Server::accepted(int fd, std::string peer) {
         close(fd);
         return;
     }
+    if (rejectingClients_) {
+        LOG_NOTICE("accepting clients again (%llu refused over --max-clients)",
+                   static_cast<unsigned long long>(stats_.clientsRejected - rejectedBefore_));
+        rejectingClients_ = false;
+    }
+    if (tls_) return tls_->accept(fd, std::move(peer));  // becomes a client once authenticated
     stats_.clientsTotal++;
     stats_.clientsConnected++;
     clients_.insert(new ClientConn(*this, fd, std::move(peer)));
+}
+
+void Server::authenticated(std::unique_ptr<ConnStream> stream, std::string peer) {
+    if (shuttingDown_) return;  // stream closes
+    stats_.clientsTotal++;
+    stats_.clientsConnected++;
+    clients_.insert(new ClientConn(*this, std::move(stream), std::move(peer)));
+}
+
+void Server::reloadKeys() {
+    if (!tls_) {
+        LOG_NOTICE("SIGHUP: no --pubkey configured, nothing to reload");
+        return;
+    }
+    std::string error;
+    if (!tls_->reload(error)) LOG_ERROR("SIGHUP: keys not reloaded, the previous keys stay in force: %s", error.c_str());
 }
 
 void Server::clientClosed(ClientConn *client) {
@@ -86,7 +132,68 @@ void Server::beforeSleep() {
     pendingFlush_.clear();
     for (ClientConn *c : graveyard_) delete c;
     graveyard_.clear();
+    watchDatabases();
     if (shuttingDown_) maybeFinishShutdown();
+}
+
+void Server::watchDatabases() {
+    // A handful of databases: comparing their states each loop turn is cheap,
+    // and keeps database_backend.cpp free of reporting concerns.
+    size_t n = databases_.size();
+    if (dbUpSeen_.size() != n) {
+        dbUpSeen_.assign(n, 2);  // neither up nor down: the first look always reports
+        dbOverflowing_.assign(n, 0);
+        dbOverflowsSeen_.assign(n, 0);
+    }
+    bool changed = false;
+    for (size_t i = 0; i < n; i++) {
+        const DatabaseBackend &db = *databases_[i];
+        char up = db.state() == DatabaseBackend::State::Up;
+        if (up != dbUpSeen_[i]) {
+            dbUpSeen_[i] = up;
+            changed = true;
+        }
+        // --db-max-pending: logged when first hit, and when the queue has
+        // drained to half, not for each command failed meanwhile.
+        if (db.overflows != dbOverflowsSeen_[i] && !dbOverflowing_[i]) {
+            LOG_WARN("database %s: --db-max-pending %zu reached, failing new commands for it fast", db.name().c_str(),
+                     opts_.dbMaxPending);
+            dbOverflowing_[i] = 1;
+        } else if (dbOverflowing_[i] && db.pending() <= opts_.dbMaxPending / 2) {
+            LOG_NOTICE("database %s: back under --db-max-pending (%llu commands refused)", db.name().c_str(),
+                       static_cast<unsigned long long>(db.overflows - dbOverflowsSeen_[i]));
+            dbOverflowing_[i] = 0;
+            dbOverflowsSeen_[i] = db.overflows;
+        }
+        if (!dbOverflowing_[i]) dbOverflowsSeen_[i] = db.overflows;
+    }
+    bool tried = databasesTried();
+    if (tried != dbTriedSeen_) {
+        dbTriedSeen_ = tried;
+        changed = true;
+    }
+    if (changed && dbWatcher_) dbWatcher_();
+}
+
+size_t Server::databasesUp() const {
+    size_t up = 0;
+    for (const auto &db : databases_) up += db->state() == DatabaseBackend::State::Up;
+    return up;
+}
+
+bool Server::databasesTried() const {
+    for (const auto &db : databases_)
+        if (db->state() != DatabaseBackend::State::Up && db->lastError.empty()) return false;
+    return true;
+}
+
+std::string Server::databaseSummary() const {
+    std::string s = std::to_string(databasesUp()) + "/" + std::to_string(databases_.size()) + " databases up";
+    std::string down;
+    for (const auto &db : databases_)
+        if (db->state() != DatabaseBackend::State::Up) down += (down.empty() ? "" : ", ") + db->name();
+    if (!down.empty()) s += "; not connected: " + down;
+    return s;
 }
 
 void Server::janitor() {
@@ -102,6 +209,8 @@ void Server::beginShutdown() {
     LOG_NOTICE("shutting down: %zu clients, waiting up to %llu ms for requests in flight", clients_.size(),
                static_cast<unsigned long long>(opts_.shutdownTimeoutMs));
     listener_.stop();
+    if (metrics_) metrics_->stop();
+    if (tls_) tls_->closeAll();
     std::vector<ClientConn *> all(clients_.begin(), clients_.end());
     for (ClientConn *c : all) c->finishAndClose();
     loop_.addTimer(opts_.shutdownTimeoutMs, [this] {
@@ -130,6 +239,17 @@ std::string Server::infoText() const {
     line("protocol_errors", std::to_string(stats_.protocolErrors));
     line("client_timeouts", std::to_string(stats_.clientTimeouts));
     line("client_output_overflows", std::to_string(stats_.clientOverflows));
+    s += "\r\n# TLS\r\n";
+    line("tls", tls_ ? "on" : "off");
+    if (tls_) {
+        line("tls_trusted_keys", std::to_string(tls_->trustedKeys()));
+        line("tls_handshakes_in_progress", std::to_string(tls_->inProgress()));
+    }
+    line("tls_handshakes_accepted", std::to_string(stats_.tlsHandshakesAccepted));
+    line("tls_handshakes_rejected", std::to_string(stats_.tlsHandshakesRejected));
+    line("tls_handshake_timeouts", std::to_string(stats_.tlsHandshakeTimeouts));
+    line("tls_key_reloads", std::to_string(stats_.tlsKeyReloads));
+    line("tls_key_reload_failures", std::to_string(stats_.tlsKeyReloadFailures));
     s += "\r\n# Stats\r\n";
     line("commands_forwarded", std::to_string(stats_.forwarded));
     line("commands_failed", std::to_string(stats_.failed));

@@ -3,6 +3,7 @@
 // writes before each loop wait, DBSYNC INFO, and graceful shutdown.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_set>
@@ -18,7 +19,10 @@
 namespace dbsync {
 
 class ClientConn;
+class ConnStream;
 class FanoutRequest;
+class MetricsHttp;
+class TlsGate;
 
 class Server {
 public:
@@ -38,6 +42,10 @@ public:
     size_t clientCount() const { return clients_.size(); }
 
     void accepted(int fd, std::string peer);
+    // A connection that passed the TLS gate (--pubkey) becomes a client.
+    void authenticated(std::unique_ptr<ConnStream> stream, std::string peer);
+    // SIGHUP: reload the --pubkey files (and --tls-cert/--tls-key).
+    void reloadKeys();
     void clientClosed(ClientConn *client);
     void scheduleFlush(ClientConn *client);
     FanoutRequest *newRequest(ClientConn *client);
@@ -48,10 +56,21 @@ public:
 
     std::string infoText() const;
 
+    // Database states, for systemd (READY=1, STATUS=) and the metrics. The
+    // watcher runs before a loop wait whenever the set of connected
+    // databases changes, or once every database has been tried.
+    void setDatabaseWatcher(std::function<void()> cb) { dbWatcher_ = std::move(cb); }
+    size_t databasesUp() const;
+    // True once every database is up or has failed at least one attempt.
+    bool databasesTried() const;
+    // "2/3 databases up; down: 127.0.0.1:6380", for systemd's STATUS=.
+    std::string databaseSummary() const;
+
 private:
     void beforeSleep();
     void janitor();
     void maybeFinishShutdown();
+    void watchDatabases();
 
     EventLoop &loop_;
     const Options &opts_;
@@ -65,6 +84,17 @@ private:
     size_t scratchSize_ = 0;
     FramedRequest scratchRequest_;
     bool shuttingDown_ = false;
+    std::unique_ptr<TlsGate> tls_;  // set when --pubkey is given
+    std::unique_ptr<MetricsHttp> metrics_;  // set when --metrics is given
+    // watchDatabases(): what was last seen, so each change is acted on (and
+    // logged) once, never once per command.
+    std::function<void()> dbWatcher_;
+    std::vector<char> dbUpSeen_;
+    bool dbTriedSeen_ = false;
+    std::vector<char> dbOverflowing_;      // --db-max-pending hit, not yet relieved
+    std::vector<uint64_t> dbOverflowsSeen_;
+    bool rejectingClients_ = false;        // --max-clients hit, not yet relieved
+    uint64_t rejectedBefore_ = 0;          // clientsRejected when that began
 };
 
 }  // namespace dbsync

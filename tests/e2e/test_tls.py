@@ -185,6 +185,21 @@ def test_large_values_and_pipelines_cross_tls_intact(procs, keys):
         assert r.get("big") == big
 
 
+def test_backpressure_over_tls_loses_nothing(procs, keys):
+    """Reading pauses and resumes (--client-max-inflight) with input that
+    may already sit decrypted inside OpenSSL, where epoll cannot see it."""
+    redis = procs.start_redis(2)
+    k = keys["ed25519"]
+    d = start_tls_daemon(procs, redis, [k], extra=["--client-max-inflight", "2"])
+    with TlsClient(d.port, k) as c:
+        n = 3000
+        replies = c.pipeline([("INCR", "counter")] + [("SET", f"b{i}", "v" * 50) for i in range(n)]
+                             + [("INCR", "counter")])
+        assert replies == [1] + ["OK"] * n + [2]
+    for r in redis:
+        assert r.get("counter") == b"2"
+
+
 # --------------------------------------------------------------------- rejected
 
 

@@ -1,0 +1,248 @@
+#include "tls_gate.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include "conn_stream.hpp"
+#include "log.hpp"
+#include "server.hpp"
+#include "tls_context.hpp"
+
+namespace dbsync {
+namespace {
+
+constexpr unsigned char kTlsHandshakeRecord = 0x16;
+
+// What a plain-text Redis client sees instead of silence.
+const char kNeedTls[] =
+    "-ERR this dbsyncd port requires TLS 1.3 with a trusted client certificate "
+    "(redis-cli --tls --insecure --cert client.crt --key private.pem)\r\n";
+
+bool looksLikeText(unsigned char c) {
+    // RESP ('*'), or an inline command's first letter.
+    return c == '*' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+}  // namespace
+
+// One connection in its TLS handshake.
+class TlsGate::Handshake final : public EventLoop::Handler {
+public:
+    Handshake(TlsGate &gate, int fd, std::string peer, SSL *ssl, std::shared_ptr<const tls::Context> ctx)
+        : gate_(gate), fd_(fd), peer_(std::move(peer)), ssl_(ssl), ctx_(std::move(ctx)) {}
+
+    ~Handshake() {
+        if (ssl_) SSL_free(ssl_);
+        if (fd_ >= 0) ::close(fd_);
+    }
+
+    void start(uint64_t timeoutMs) {
+        EventLoop &loop = gate_.server_.loop();
+        loop.add(fd_, EPOLLIN, this);
+        timer_ = loop.addTimer(timeoutMs, [this, timeoutMs] {
+            timer_ = 0;
+            gate_.server_.stats().tlsHandshakeTimeouts++;
+            reject("TLS handshake not completed within " + std::to_string(timeoutMs) + " ms (--handshake-timeout)");
+        });
+    }
+
+    void onIo(uint32_t) override {
+        if (done_) return;  // finished earlier in this loop iteration
+        if (!sawData_ && !checkFirstByte()) return;
+        ERR_clear_error();
+        int ret = SSL_do_handshake(ssl_);
+        if (ret == 1) return succeed();
+        int err = SSL_get_error(ssl_, ret);
+        if (err == SSL_ERROR_WANT_READ) return want(EPOLLIN);
+        if (err == SSL_ERROR_WANT_WRITE) return want(EPOLLOUT);
+        reject(tls::failureText(ssl_, ret, err));
+    }
+
+    void abandon() { finishWith(false, std::string()); }
+
+    const std::string &peer() const { return peer_; }
+
+private:
+    // Before OpenSSL sees anything: a client that speaks plain RESP gets a
+    // one-line explanation; a port probe that sends nothing is told apart
+    // from a handshake cut short.
+    bool checkFirstByte() {
+        unsigned char first = 0;
+        ssize_t n = recv(fd_, &first, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return false;
+            reject(std::string("connection failed before the TLS handshake: ") + std::strerror(errno));
+            return false;
+        }
+        if (n == 0) {
+            reject("connection closed before the TLS handshake began");
+            return false;
+        }
+        sawData_ = true;
+        if (first == kTlsHandshakeRecord) return true;
+        if (looksLikeText(first)) {
+            if (send(fd_, kNeedTls, sizeof kNeedTls - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+                // Nothing more to tell a client we are turning away.
+            }
+            reject("plain-text client on a TLS-only port");
+        } else {
+            reject("not a TLS handshake (first byte 0x" + hex(first) + ")");
+        }
+        return false;
+    }
+
+    static std::string hex(unsigned char c) {
+        static const char digits[] = "0123456789abcdef";
+        return {digits[c >> 4], digits[c & 15]};
+    }
+
+    void want(uint32_t events) {
+        if (events != interest_) {
+            interest_ = events;
+            gate_.server_.loop().set(fd_, interest_, this);
+        }
+    }
+
+    void succeed() {
+        std::string keyText;
+        if (!tls::peerTrusted(ssl_, *ctx_, keyText)) {
+            // Unreachable while the verify callback works; never trust it blindly.
+            return reject("client key " + (keyText.empty() ? std::string("(none)") : keyText) + " is not trusted");
+        }
+        LOG_INFO("client %s authenticated: %s", peer_.c_str(), keyText.c_str());
+        gate_.server_.stats().tlsHandshakesAccepted++;
+        auto stream = std::make_unique<ConnStream>(fd_, ssl_, ctx_);
+        gate_.server_.loop().remove(fd_);
+        fd_ = -1;
+        ssl_ = nullptr;
+        std::string peer = peer_;
+        finishWith(true, std::string());
+        gate_.server_.authenticated(std::move(stream), std::move(peer));
+    }
+
+    void reject(const std::string &why) {
+        if (done_) return;
+        LOG_WARN("TLS handshake rejected from %s: %s", peer_.c_str(), why.c_str());
+        gate_.server_.stats().tlsHandshakesRejected++;
+        finishWith(false, why);
+    }
+
+    void finishWith(bool ok, const std::string &why) {
+        if (done_) return;
+        done_ = true;
+        EventLoop &loop = gate_.server_.loop();
+        if (timer_) loop.cancelTimer(timer_);
+        timer_ = 0;
+        if (fd_ >= 0) {
+            loop.remove(fd_);
+            ::close(fd_);
+            fd_ = -1;
+        }
+        if (ssl_) {
+            ERR_clear_error();
+            SSL_free(ssl_);
+            ssl_ = nullptr;
+        }
+        gate_.finish(this, ok, why);
+    }
+
+    TlsGate &gate_;
+    int fd_;
+    std::string peer_;
+    SSL *ssl_;
+    std::shared_ptr<const tls::Context> ctx_;
+    EventLoop::TimerId timer_ = 0;
+    uint32_t interest_ = EPOLLIN;
+    bool sawData_ = false;
+    bool done_ = false;
+};
+
+TlsGate::TlsGate(Server &server) : server_(server) {}
+
+TlsGate::~TlsGate() {
+    closeAll();
+    for (Handshake *hs : dead_) delete hs;
+}
+
+static tls::ServerConfig serverConfig(const Options &opts) {
+    tls::ServerConfig config;
+    config.pubkeyFiles = opts.pubkeys;
+    config.certFile = opts.tlsCert;
+    config.keyFile = opts.tlsKey;
+    return config;
+}
+
+bool TlsGate::configure(std::string &error) {
+    auto ctx = tls::makeServerContext(serverConfig(server_.options()), error);
+    if (!ctx) return false;
+    ctx_ = std::move(ctx);
+    logKeys("TLS 1.3 with pinned client keys");
+    return true;
+}
+
+bool TlsGate::reload(std::string &error) {
+    auto ctx = tls::makeServerContext(serverConfig(server_.options()), error);
+    if (!ctx) {
+        server_.stats().tlsKeyReloadFailures++;
+        return false;
+    }
+    ctx_ = std::move(ctx);
+    server_.stats().tlsKeyReloads++;
+    logKeys("SIGHUP: reloaded keys; new connections use");
+    return true;
+}
+
+void TlsGate::logKeys(const char *what) const {
+    LOG_NOTICE("%s: %zu trusted key(s); server certificate: %s", what, ctx_->pins().size(),
+               ctx_->ownKeyText().c_str());
+    for (const auto &k : ctx_->pins().keys())
+        LOG_NOTICE("  trusted key %s %s", tls::keyDescription(k.get()).c_str(), tls::keyFingerprint(k.get()).c_str());
+}
+
+size_t TlsGate::trustedKeys() const { return ctx_ ? ctx_->pins().size() : 0; }
+
+const std::string &TlsGate::serverKeyText() const {
+    static const std::string none;
+    return ctx_ ? ctx_->ownKeyText() : none;
+}
+
+void TlsGate::accept(int fd, std::string peer) {
+    std::string error;
+    SSL *ssl = ctx_->newSsl(fd, error);
+    if (!ssl) {
+        LOG_WARN("TLS handshake rejected from %s: %s", peer.c_str(), error.c_str());
+        server_.stats().tlsHandshakesRejected++;
+        ::close(fd);
+        return;
+    }
+    auto *hs = new Handshake(*this, fd, std::move(peer), ssl, ctx_);
+    live_.insert(hs);
+    hs->start(server_.options().handshakeTimeoutMs);
+}
+
+void TlsGate::closeAll() {
+    std::vector<Handshake *> all(live_.begin(), live_.end());
+    for (Handshake *hs : all) hs->abandon();
+}
+
+void TlsGate::finish(Handshake *hs, bool, const std::string &) {
+    if (!live_.erase(hs)) return;
+    dead_.push_back(hs);
+    if (!reapScheduled_) {
+        reapScheduled_ = true;
+        server_.loop().addTimer(1, [this] { reap(); });
+    }
+}
+
+void TlsGate::reap() {
+    reapScheduled_ = false;
+    for (Handshake *hs : dead_) delete hs;
+    dead_.clear();
+}
+
+}  // namespace dbsync
