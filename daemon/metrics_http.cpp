@@ -1,0 +1,492 @@
+#include "metrics_http.hpp"
+
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.hpp"
+#include "server.hpp"
+#include "version.hpp"
+
+namespace dbsync {
+
+// --------------------------------------------------------------- connection
+
+// One scrape: read the request head, answer, close. Never keeps a
+// connection open for a second request.
+class MetricsHttp::Conn final : public EventLoop::Handler {
+public:
+    Conn(MetricsHttp &owner, int fd, bool turnAway) : owner_(owner), fd_(fd), turnAway_(turnAway) {
+        owner_.loop_.add(fd_, EPOLLIN | EPOLLRDHUP, this);
+        timer_ = owner_.loop_.addTimer(owner_.limits_.readTimeoutMs, [this] {
+            timer_ = 0;
+            onTimeout();
+        });
+    }
+    ~Conn() { close(); }
+    bool turnAway() const { return turnAway_; }
+
+    void close() {
+        if (timer_) owner_.loop_.cancelTimer(timer_);
+        timer_ = 0;
+        if (fd_ < 0) return;
+        owner_.loop_.remove(fd_);
+        ::close(fd_);
+        fd_ = -1;
+    }
+
+    // Answers with an error page (or the metrics) and closes once written.
+    void respond(int status, const char *reason, const std::string &body, const char *extraHeaders = "",
+                 bool headOnly = false) {
+        if (responding_) return;
+        responding_ = true;
+        if (status == 200)
+            owner_.requests++;
+        else
+            owner_.errors++;
+        char head[512];
+        int n = std::snprintf(head, sizeof head,
+                              "HTTP/1.1 %d %s\r\n"
+                              "Content-Type: %s\r\n"
+                              "Content-Length: %zu\r\n"
+                              "%s"
+                              "Cache-Control: no-store\r\n"
+                              "Connection: close\r\n"
+                              "Server: dbsyncd/%s\r\n"
+                              "\r\n",
+                              status, reason,
+                              status == 200 ? "text/plain; version=0.0.4; charset=utf-8" : "text/plain; charset=utf-8",
+                              body.size(), extraHeaders, DBSYNC_VERSION);
+        out_.assign(head, static_cast<size_t>(n));
+        if (!headOnly) out_ += body;
+        in_.clear();
+        in_.shrink_to_fit();
+        // Reading is over: from now on only the write side matters.
+        owner_.loop_.set(fd_, EPOLLOUT, this);
+        write();
+    }
+
+    void onIo(uint32_t events) override {
+        if (fd_ < 0) return;
+        if (lingering_) return drain();
+        if (responding_) {
+            if (events & (EPOLLERR | EPOLLHUP)) return finish();
+            return write();
+        }
+        if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) read();
+    }
+
+private:
+    void finish() { owner_.closeConn(this); }
+
+    void onTimeout() {
+        if (fd_ < 0) return;
+        if (responding_) return finish();  // a peer that does not read its answer, or lingers
+        // A scraper that never finished its request, or a port scanner.
+        respond(408, "Request Timeout", "request not received in time\n");
+    }
+
+    void read() {
+        char buf[2048];
+        for (;;) {
+            ssize_t n = ::read(fd_, buf, sizeof buf);
+            if (n > 0) {
+                size_t room = owner_.limits_.maxRequestBytes - in_.size();
+                in_.append(buf, std::min(static_cast<size_t>(n), room));
+                if (parse()) return;
+                if (in_.size() >= owner_.limits_.maxRequestBytes)
+                    return respond(431, "Request Header Fields Too Large", "request head too large\n");
+                continue;
+            }
+            if (n == 0) return finish();  // closed before a whole request
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+            return finish();
+        }
+    }
+
+    // Returns true once the request has been answered (or the connection closed).
+    bool parse() {
+        // HTTP wants CRLF; tolerate bare LF as most servers do.
+        size_t end = in_.find("\r\n\r\n");
+        if (end == std::string::npos) end = in_.find("\n\n");
+        size_t lineEnd = in_.find('\n');
+        if (lineEnd == std::string::npos) return false;
+        // The request line alone tells us what to answer; wait for the
+        // whole head anyway, so the peer is not reset mid-send.
+        if (end == std::string::npos) return false;
+        std::string line = in_.substr(0, lineEnd);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        size_t sp1 = line.find(' ');
+        size_t sp2 = sp1 == std::string::npos ? std::string::npos : line.find(' ', sp1 + 1);
+        if (sp1 == std::string::npos || sp2 == std::string::npos || line.find(' ', sp2 + 1) != std::string::npos ||
+            sp1 == 0 || sp2 == sp1 + 1) {
+            respond(400, "Bad Request", "malformed request line\n");
+            return true;
+        }
+        std::string method = line.substr(0, sp1);
+        std::string target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+        std::string version = line.substr(sp2 + 1);
+        for (char c : method) {
+            if (c < 'A' || c > 'Z') {
+                respond(400, "Bad Request", "malformed method\n");
+                return true;
+            }
+        }
+        if (version.size() != 8 || version.compare(0, 5, "HTTP/") != 0 || version[6] != '.' || version[5] < '0' ||
+            version[5] > '9' || version[7] < '0' || version[7] > '9') {
+            respond(400, "Bad Request", "malformed HTTP version\n");
+            return true;
+        }
+        if (version[5] != '1') {
+            respond(505, "HTTP Version Not Supported", "only HTTP/1.0 and HTTP/1.1\n");
+            return true;
+        }
+        if (target.empty() || target[0] != '/') {
+            // Absolute-form ("http://host/metrics") is for proxies; origin-form only.
+            respond(400, "Bad Request", "request target must be a path\n");
+            return true;
+        }
+        std::string path = target.substr(0, target.find('?'));
+        if (path != "/metrics") {
+            respond(404, "Not Found", "not found; metrics are at /metrics\n");
+            return true;
+        }
+        bool head = method == "HEAD";
+        if (method != "GET" && !head) {
+            respond(405, "Method Not Allowed", "only GET and HEAD\n", "Allow: GET, HEAD\r\n");
+            return true;
+        }
+        respond(200, "OK", owner_.render_(), "", head);
+        return true;
+    }
+
+    void write() {
+        while (pos_ < out_.size()) {
+            ssize_t n = ::send(fd_, out_.data() + pos_, out_.size() - pos_, MSG_NOSIGNAL);
+            if (n > 0) {
+                pos_ += static_cast<size_t>(n);
+                continue;
+            }
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;  // EPOLLOUT resumes
+            return finish();
+        }
+        // All sent: half-close so the peer sees EOF after the body. Closing
+        // at once with request bytes still unread would make the kernel send
+        // a reset, which can destroy the response before the peer reads it
+        // (a 431 or 503 answered before the request was read): linger,
+        // discarding input, until the peer closes or a short timeout.
+        ::shutdown(fd_, SHUT_WR);
+        lingering_ = true;
+        owner_.loop_.set(fd_, EPOLLIN | EPOLLRDHUP, this);
+        if (timer_) owner_.loop_.cancelTimer(timer_);
+        timer_ = owner_.loop_.addTimer(kLingerMs, [this] {
+            timer_ = 0;
+            onTimeout();
+        });
+        drain();
+    }
+
+    void drain() {
+        char buf[4096];
+        for (;;) {
+            ssize_t n = ::read(fd_, buf, sizeof buf);
+            if (n > 0) continue;
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+            return finish();  // EOF or error: done
+        }
+    }
+
+    static constexpr uint64_t kLingerMs = 1000;
+
+public:
+    // Over the connection limit: 503 at once, then the same lingering close.
+    void turnAwayNow() {
+        respond(503, "Service Unavailable", "too many connections\n", "Retry-After: 1\r\n");
+    }
+
+private:
+
+    MetricsHttp &owner_;
+    int fd_;
+    EventLoop::TimerId timer_ = 0;
+    std::string in_;
+    std::string out_;
+    size_t pos_ = 0;
+    bool responding_ = false;
+    bool lingering_ = false;
+    bool turnAway_;
+};
+
+// --------------------------------------------------------------- listener
+
+MetricsHttp::MetricsHttp(EventLoop &loop, Limits limits, Render render)
+    : loop_(loop), limits_(limits), render_(std::move(render)) {}
+
+MetricsHttp::~MetricsHttp() {
+    stop();
+    if (reaper_) loop_.cancelTimer(reaper_);
+    for (Conn *c : dead_) delete c;
+}
+
+bool MetricsHttp::start(const Address &address, std::string &error) {
+    if (address.kind != Address::Kind::Tcp) {
+        error = "--metrics: needs HOST:PORT";
+        return false;
+    }
+    addrinfo hints{}, *res = nullptr;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    std::string port = std::to_string(address.port);
+    int rc = getaddrinfo(address.host.c_str(), port.c_str(), &hints, &res);
+    if (rc != 0) {
+        error = "--metrics: cannot resolve " + address.host + ": " + gai_strerror(rc);
+        return false;
+    }
+    fd_ = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) {
+        error = std::string("--metrics: socket: ") + std::strerror(errno);
+        freeaddrinfo(res);
+        return false;
+    }
+    int one = 1;
+    setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (res->ai_family == AF_INET6) setsockopt(fd_, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (bind(fd_, res->ai_addr, res->ai_addrlen) != 0 || listen(fd_, 64) != 0) {
+        error = "--metrics: bind " + address.display() + ": " + std::strerror(errno);
+        freeaddrinfo(res);
+        ::close(fd_);
+        fd_ = -1;
+        return false;
+    }
+    freeaddrinfo(res);
+    loop_.add(fd_, EPOLLIN, this);
+    return true;
+}
+
+void MetricsHttp::stop() {
+    if (fd_ >= 0) {
+        loop_.remove(fd_);
+        ::close(fd_);
+        fd_ = -1;
+    }
+    std::vector<Conn *> all(conns_.begin(), conns_.end());
+    for (Conn *c : all) closeConn(c);
+}
+
+void MetricsHttp::onIo(uint32_t) {
+    for (int i = 0; i < 64 && fd_ >= 0; i++) {
+        int fd = accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) LOG_WARN("metrics: accept: %s", std::strerror(errno));
+            return;
+        }
+        if (connections() >= limits_.maxClients) {
+            rejected++;
+            if (!limitLogged_) {
+                LOG_WARN("metrics: %zu connections open (--metrics-max-clients), answering 503 to more",
+                         connections());
+                limitLogged_ = true;
+            }
+            if (turningAway_ >= limits_.maxClients) {
+                ::close(fd);  // a flood: not even a 503 for it
+                continue;
+            }
+            auto *conn = new Conn(*this, fd, true);
+            conns_.insert(conn);
+            turningAway_++;
+            conn->turnAwayNow();
+            continue;
+        }
+        if (limitLogged_) {
+            LOG_NOTICE("metrics: accepting connections again");
+            limitLogged_ = false;
+        }
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        conns_.insert(new Conn(*this, fd, false));
+    }
+}
+
+void MetricsHttp::closeConn(Conn *conn) {
+    if (!conns_.erase(conn)) return;
+    if (conn->turnAway()) turningAway_--;
+    conn->close();
+    // Not deleted here: an event for it may still be due in this loop
+    // iteration. Freed once the loop has moved on.
+    dead_.push_back(conn);
+    if (!reaper_) reaper_ = loop_.addTimer(1, [this] {
+        reaper_ = 0;
+        reap();
+    });
+}
+
+void MetricsHttp::reap() {
+    for (Conn *c : dead_) delete c;
+    dead_.clear();
+}
+
+// --------------------------------------------------------------- exposition
+
+namespace {
+
+// Label values escape backslash, double quote and newline.
+std::string labelValue(const std::string &v) {
+    std::string out;
+    out.reserve(v.size());
+    for (char c : v) {
+        if (c == '\\' || c == '"') {
+            out += '\\';
+            out += c;
+        } else if (c == '\n') {
+            out += "\\n";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+class Exposition {
+public:
+    void family(const char *name, const char *type, const char *help) {
+        s_ += "# HELP ";
+        s_ += name;
+        s_ += ' ';
+        s_ += help;
+        s_ += "\n# TYPE ";
+        s_ += name;
+        s_ += ' ';
+        s_ += type;
+        s_ += '\n';
+    }
+    void sample(const std::string &name, const std::string &labels, uint64_t v) {
+        line(name, labels);
+        s_ += std::to_string(v);
+        s_ += '\n';
+    }
+    void sampleDouble(const std::string &name, const std::string &labels, double v) {
+        line(name, labels);
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.9g", v);
+        s_ += buf;
+        s_ += '\n';
+    }
+    // A metric family with one unlabelled sample.
+    void single(const char *name, const char *type, const char *help, uint64_t v) {
+        family(name, type, help);
+        sample(name, "", v);
+    }
+    std::string take() { return std::move(s_); }
+
+private:
+    void line(const std::string &name, const std::string &labels) {
+        s_ += name;
+        if (!labels.empty()) {
+            s_ += '{';
+            s_ += labels;
+            s_ += '}';
+        }
+        s_ += ' ';
+    }
+    std::string s_;
+};
+
+}  // namespace
+
+std::string renderMetrics(Server &server) {
+    const Stats &st = server.stats();
+    const auto &dbs = server.databases();
+    Exposition e;
+
+    e.family("dbsyncd_build_info", "gauge", "Always 1; the version label names the running build.");
+    e.sample("dbsyncd_build_info", "version=\"" + labelValue(DBSYNC_VERSION_STRING) + "\"", 1);
+    e.family("dbsyncd_process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch.");
+    e.sample("dbsyncd_process_start_time_seconds", "", static_cast<uint64_t>(st.startTime));
+
+    e.single("dbsyncd_commands_forwarded_total", "counter",
+             "Commands received from clients and sent on to every database.", st.forwarded);
+    e.single("dbsyncd_commands_failed_total", "counter",
+             "Forwarded commands whose ack policy could not be met.", st.failed);
+    e.single("dbsyncd_commands_rejected_total", "counter",
+             "Commands refused because a fan-out proxy cannot serve them.", st.rejected);
+    e.single("dbsyncd_commands_divergent_total", "counter",
+             "Commands the databases answered differently (a sign that copies diverged).", st.divergent);
+
+    e.single("dbsyncd_clients_connected", "gauge", "Clients connected now.", st.clientsConnected);
+    e.single("dbsyncd_client_connections_total", "counter", "Client connections accepted.", st.clientsTotal);
+    e.single("dbsyncd_clients_rejected_total", "counter",
+             "Client connections refused (--max-clients reached, or shutting down).", st.clientsRejected);
+    e.single("dbsyncd_tls_handshakes_accepted_total", "counter",
+             "Client TLS handshakes completed with a trusted key (--pubkey).", st.tlsHandshakesAccepted);
+    e.single("dbsyncd_tls_handshakes_rejected_total", "counter",
+             "Client TLS handshakes refused (unknown key, bad or timed-out handshake).", st.tlsHandshakesRejected);
+    e.single("dbsyncd_tls_handshake_timeouts_total", "counter",
+             "Client TLS handshakes not finished within --handshake-timeout (also counted as rejected).",
+             st.tlsHandshakeTimeouts);
+    e.single("dbsyncd_tls_key_reloads_total", "counter", "SIGHUP key reloads that took effect.", st.tlsKeyReloads);
+    e.single("dbsyncd_tls_key_reload_failures_total", "counter",
+             "SIGHUP key reloads refused (the previous keys stay in force).", st.tlsKeyReloadFailures);
+    e.single("dbsyncd_client_protocol_errors_total", "counter",
+             "Clients closed for sending something that is not RESP.", st.protocolErrors);
+    e.single("dbsyncd_client_timeouts_total", "counter",
+             "Clients closed for not finishing a request in time (--client-timeout).", st.clientTimeouts);
+    e.single("dbsyncd_client_output_overflows_total", "counter",
+             "Clients closed for not reading their replies (--client-max-output).", st.clientOverflows);
+
+    e.single("dbsyncd_databases", "gauge", "Databases configured (-d).", dbs.size());
+    e.single("dbsyncd_databases_connected", "gauge", "Databases connected now.", server.databasesUp());
+
+    auto label = [](const DatabaseBackend &db) { return "database=\"" + labelValue(db.name()) + "\""; };
+
+    e.family("dbsyncd_database_up", "gauge", "1 if the connection to the database is up, 0 otherwise.");
+    for (const auto &db : dbs) e.sample("dbsyncd_database_up", label(*db), db->state() == DatabaseBackend::State::Up);
+    e.family("dbsyncd_database_state", "gauge", "1 for the state the database connection is in.");
+    static const char *const kStates[] = {"up", "connecting", "down"};
+    for (const auto &db : dbs)
+        for (const char *s : kStates)
+            e.sample("dbsyncd_database_state", label(*db) + ",state=\"" + s + "\"",
+                     std::strcmp(db->stateName(), s) == 0);
+    e.family("dbsyncd_database_replies_total", "counter", "Replies received from the database (error replies too).");
+    for (const auto &db : dbs) e.sample("dbsyncd_database_replies_total", label(*db), db->successes);
+    e.family("dbsyncd_database_failures_total", "counter",
+             "Commands the database did not take or did not answer (down, timed out, overloaded).");
+    for (const auto &db : dbs) e.sample("dbsyncd_database_failures_total", label(*db), db->failures);
+    e.family("dbsyncd_database_overflows_total", "counter",
+             "Commands failed fast because --db-max-pending commands were in flight.");
+    for (const auto &db : dbs) e.sample("dbsyncd_database_overflows_total", label(*db), db->overflows);
+    e.family("dbsyncd_database_reconnects_total", "counter", "Connections to the database re-established after a loss.");
+    for (const auto &db : dbs) e.sample("dbsyncd_database_reconnects_total", label(*db), db->reconnects);
+    e.family("dbsyncd_database_pending_commands", "gauge", "Commands sent to the database and not yet answered.");
+    for (const auto &db : dbs) e.sample("dbsyncd_database_pending_commands", label(*db), db->pending());
+
+    e.family("dbsyncd_database_reply_seconds", "histogram", "Time from sending a command to its reply.");
+    for (const auto &db : dbs) {
+        std::string l = label(*db);
+        uint64_t cumulative = 0;
+        for (size_t b = 0; b < DatabaseBackend::kLatencyBuckets; b++) {
+            cumulative += db->latencyBucket[b];
+            char le[32];
+            std::snprintf(le, sizeof le, "%g", static_cast<double>(DatabaseBackend::kLatencyBucketsUs[b]) / 1e6);
+            e.sample("dbsyncd_database_reply_seconds_bucket", l + ",le=\"" + le + "\"", cumulative);
+        }
+        cumulative += db->latencyBucket[DatabaseBackend::kLatencyBuckets];
+        e.sample("dbsyncd_database_reply_seconds_bucket", l + ",le=\"+Inf\"", cumulative);
+        e.sampleDouble("dbsyncd_database_reply_seconds_sum", l, static_cast<double>(db->latencyTotalUs) / 1e6);
+        e.sample("dbsyncd_database_reply_seconds_count", l, db->latencyCount);
+    }
+    return e.take();
+}
+
+}  // namespace dbsync
