@@ -163,8 +163,8 @@ void ClientConnection::handshake() {
         return;
     case IoStatus::WantRead: handshakeWants_ = POLLIN; return;
     case IoStatus::WantWrite: handshakeWants_ = POLLOUT; return;
-    case IoStatus::Closed: fail("connection closed during handshake"); return;
-    case IoStatus::Error: fail("handshake failed: " + err); return;
+    case IoStatus::Closed: fail("connection closed during the TLS handshake"); return;
+    case IoStatus::Error: fail("TLS handshake failed: " + err); return;
     }
 }
 
@@ -271,6 +271,10 @@ void ClientConnection::flush() {
             writeWants_ = st == IoStatus::WantWrite ? POLLOUT : POLLIN;
             break;
         }
+        if (st == IoStatus::Error && stream_->rejected()) {
+            fail(err);  // refused at the handshake: nothing was processed, nothing to retry
+            return;
+        }
         ioFailed(st == IoStatus::Closed ? "connection closed by server" : "write failed: " + err);
         return;
     }
@@ -295,7 +299,10 @@ void ClientConnection::readSome() {
             return;
         }
         if (st == IoStatus::Error) {
-            ioFailed("read failed: " + err);
+            if (stream_->rejected())
+                fail(err);  // refused at the handshake: nothing was processed, nothing to retry
+            else
+                ioFailed("read failed: " + err);
             return;
         }
         if (!reader_.feed(buf, got)) {
@@ -403,8 +410,9 @@ void ClientConnection::end(bool deadlinePassed, int timeoutMs) {
     if (deadlinePassed) {
         // No answer within the whole timeout: treat the server as stalled
         // rather than queueing more requests behind the missing reply.
-        error_ = state_ == State::Open ? "no reply within " + std::to_string(timeoutMs) + " ms"
-                                       : "connect timed out after " + std::to_string(timeoutMs) + " ms";
+        error_ = state_ == State::Open          ? "no reply within " + std::to_string(timeoutMs) + " ms"
+                 : state_ == State::Handshaking ? "TLS handshake not completed within " + std::to_string(timeoutMs) + " ms"
+                                                : "connect timed out after " + std::to_string(timeoutMs) + " ms";
         awaiting_ = false;
         close();
         outcome_ = Outcome::Failed;

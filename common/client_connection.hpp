@@ -1,7 +1,7 @@
 // One client connection to one server (a dbsyncd or a bare redis-server).
 //
 // The connection is a small state machine driven by the fan-out loop:
-// Closed -> Connecting (non-blocking connect) -> Handshaking (TLS later) ->
+// Closed -> Connecting (non-blocking connect) -> Handshaking (TLS) ->
 // Open. Each call queues one complete RESP request with begin(), the loop
 // polls pollEvents() and calls onReady(), and end() closes the call.
 //

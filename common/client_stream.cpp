@@ -1,5 +1,7 @@
 #include "client_stream.hpp"
 
+#include "client_tls.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <sys/socket.h>
@@ -73,10 +75,12 @@ private:
 std::unique_ptr<ClientStream> makeClientStream(int fd, const StreamConfig &config, std::string &error) {
     if (!config.signkey.empty()) {
         // Fail closed: a configured key means "authenticated or nothing".
-        // TLS with client keys arrives with the authentication issue.
-        ::close(fd);
-        error = "dbsync.signkey is set but this build has no TLS support yet; refusing to send in plain text";
-        return nullptr;
+        auto context = clientTlsContext(config, error);
+        if (!context) {
+            ::close(fd);
+            return nullptr;
+        }
+        return makeTlsClientStream(fd, std::move(context), error);
     }
     return std::make_unique<PlainStream>(fd);
 }

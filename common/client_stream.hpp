@@ -3,13 +3,15 @@
 // A ClientStream owns a connected, non-blocking socket and moves bytes over
 // it. The plain implementation is a thin layer over send()/recv(); the TLS
 // implementation (dbsync.signkey, issue 4) will implement the same interface
-// on top of OpenSSL, which is why every operation can ask to wait for the
-// *other* direction (a TLS write may need a read first) and why a stream can
-// hold input that poll() does not see (decrypted records buffered inside SSL).
+// on top of OpenSSL (client_tls.hpp), which is why every operation can ask
+// to wait for the *other* direction (a TLS write may need a read first) and
+// why a stream can hold input that poll() does not see (decrypted records
+// buffered inside SSL).
 //
 // Streams are only made by makeClientStream(). When the configuration asks
-// for authentication and this build cannot provide it, no stream is made at
-// all: the client never falls back to plain text when a key is configured.
+// for authentication (a signkey) and its key cannot be loaded, no stream is
+// made at all: the client never falls back to plain text when a key is
+// configured.
 #pragma once
 
 #include <cstddef>
@@ -45,21 +47,29 @@ public:
     // True when input is already buffered inside the stream (poll() cannot see it).
     virtual bool hasBufferedInput() const { return false; }
 
+    // After an Error: the server refused to authenticate us (a TLS 1.3
+    // server answers a refused client certificate on the first read, after
+    // the client's side of the handshake is done). It never processed
+    // anything sent on this connection.
+    virtual bool rejected() const { return false; }
+
     // Checks an idle connection without consuming anything, before reuse.
     enum class Peek { Idle, Readable, Closed };
     virtual Peek peek() = 0;
 };
 
-// What the caller asks of a stream. Kept separate from the connection so the
-// TLS issue can add its fields (certificate, key) in one place.
+// What the caller asks of a stream. Connections made with another config
+// are closed and made again.
 struct StreamConfig {
-    std::string signkey;  // path to a PEM private key; non-empty = authenticated stream required
+    std::string signkey;       // path to a PEM private key; non-empty = TLS with that client key required
+    std::string serverPubkey;  // with signkey, optional: PEM public key the server's certificate must carry
 
     bool operator==(const StreamConfig &) const = default;
 };
 
 // Wraps the connected socket `fd` (ownership passes to the stream, also on
-// failure). Returns nullptr and sets `error` when `config` cannot be honoured.
+// failure): plain without a signkey, TLS with one. Returns nullptr and sets
+// `error` when `config` cannot be honoured (a key that does not load).
 std::unique_ptr<ClientStream> makeClientStream(int fd, const StreamConfig &config, std::string &error);
 
 }  // namespace dbsync

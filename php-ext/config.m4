@@ -30,6 +30,21 @@ if test "$PHP_DBSYNC" != "no"; then
     AC_MSG_ERROR([hiredis not found: install libhiredis-dev])
   fi
   PHP_EVAL_LIBLINE($DBSYNC_HIREDIS_LIBS, DBSYNC_SHARED_LIBADD)
+
+  dnl OpenSSL 3 (libssl, libcrypto): TLS 1.3 with pinned keys for dbsync.signkey.
+  AC_MSG_CHECKING([for OpenSSL 3])
+  if test -x "`command -v pkg-config`" && pkg-config --atleast-version=3.0 openssl; then
+    DBSYNC_SSL_CFLAGS=`pkg-config --cflags openssl`
+    DBSYNC_SSL_LIBS=`pkg-config --libs openssl`
+    AC_MSG_RESULT([`pkg-config --modversion openssl` (pkg-config)])
+  elif test -f /usr/include/openssl/ssl.h && grep -q 'OPENSSL_VERSION_MAJOR  *3' /usr/include/openssl/opensslv.h 2>/dev/null; then
+    DBSYNC_SSL_CFLAGS=
+    DBSYNC_SSL_LIBS="-lssl -lcrypto"
+    AC_MSG_RESULT([found])
+  else
+    AC_MSG_ERROR([OpenSSL 3 not found: install libssl-dev])
+  fi
+  PHP_EVAL_LIBLINE($DBSYNC_SSL_LIBS, DBSYNC_SHARED_LIBADD)
   PHP_SUBST(DBSYNC_SHARED_LIBADD)
 
   DBSYNC_COMMON_DIR="$abs_srcdir/../common"
@@ -37,7 +52,7 @@ if test "$PHP_DBSYNC" != "no"; then
     AC_MSG_ERROR([dbsync client core not found in $DBSYNC_COMMON_DIR: build from a full source tree])
   fi
 
-  DBSYNC_CXXFLAGS="-std=c++20 -Wall -Wextra -I$DBSYNC_COMMON_DIR $DBSYNC_HIREDIS_CFLAGS"
+  DBSYNC_CXXFLAGS="-std=c++20 -Wall -Wextra -I$DBSYNC_COMMON_DIR $DBSYNC_HIREDIS_CFLAGS $DBSYNC_SSL_CFLAGS"
   if test "$PHP_DBSYNC_DEBUG" != "no"; then
     DBSYNC_CXXFLAGS="$DBSYNC_CXXFLAGS -DDBSYNC_DEBUG=1"
   fi
@@ -48,7 +63,7 @@ if test "$PHP_DBSYNC" != "no"; then
   dnl derives object paths from source paths (and cannot handle "../"), which
   dnl would drop objects into ../common; give each one a rule of our own that
   dnl builds into common-objs/ here, with the same compiler command line.
-  DBSYNC_COMMON_SOURCES="client_connection.cpp client_fanout.cpp client_pool.cpp client_reply_reader.cpp client_server_list.cpp client_stream.cpp address.cpp command_tokenizer.cpp log.cpp resp_writer.cpp"
+  DBSYNC_COMMON_SOURCES="client_connection.cpp client_fanout.cpp client_pool.cpp client_reply_reader.cpp client_server_list.cpp client_stream.cpp client_tls.cpp tls_context.cpp tls_keys.cpp address.cpp command_tokenizer.cpp log.cpp resp_writer.cpp"
   if test "$ext_shared" = "yes" || test "$ext_shared" = "shared"; then
     dbsync_cxx_pre=$shared_cxx_pre
     dbsync_cxx_meta=$shared_cxx_meta

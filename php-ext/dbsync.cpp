@@ -10,6 +10,9 @@
 #include "php_ini.h"
 
 #include "client_server_list.hpp"
+#include "client_tls.hpp"
+
+#include <openssl/opensslv.h>
 
 #include <hiredis/hiredis.h>
 
@@ -62,9 +65,12 @@ PHP_INI_BEGIN()
                         dbsync_globals)
     STD_PHP_INI_BOOLEAN("dbsync.persistent", "0", PHP_INI_ALL, OnUpdateBool, persistent,
                         zend_dbsync_globals, dbsync_globals)
-    /* Authentication (TLS with a client key) arrives with its own issue; until
-     * then a configured key makes every call fail instead of sending plain text. */
+    /* Authentication: TLS 1.3 with a client certificate made from this key
+     * (client_tls.hpp). Not changeable by a script, so that a script cannot
+     * turn authentication off or pick another identity. */
     STD_PHP_INI_ENTRY("dbsync.signkey", "", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateString, signkey,
+                      zend_dbsync_globals, dbsync_globals)
+    STD_PHP_INI_ENTRY("dbsync.server_pubkey", "", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateString, server_pubkey,
                       zend_dbsync_globals, dbsync_globals)
 PHP_INI_END()
 
@@ -75,6 +81,7 @@ static PHP_GINIT_FUNCTION(dbsync) {
     dbsync_globals->servers = nullptr;
     dbsync_globals->ack = nullptr;
     dbsync_globals->signkey = nullptr;
+    dbsync_globals->server_pubkey = nullptr;
     dbsync_globals->timeout = 3000;
     dbsync_globals->keepalive = 1;
     dbsync_globals->persistent = 0;
@@ -95,6 +102,9 @@ static PHP_MINIT_FUNCTION(dbsync) {
 static PHP_MSHUTDOWN_FUNCTION(dbsync) {
     (void)type;
     UNREGISTER_INI_ENTRIES();
+    /* Free the TLS contexts while OpenSSL is still there (its own cleanup
+     * runs at exit). Connections still open keep theirs until GSHUTDOWN. */
+    dbsync::clearClientTlsContexts();
     return SUCCESS;
 }
 
@@ -131,7 +141,8 @@ static PHP_MINFO_FUNCTION(dbsync) {
 #else
     php_info_print_table_row(2, "Debug trace", "disabled");
 #endif
-    php_info_print_table_row(2, "Authentication (dbsync.signkey)", "not available in this version");
+    php_info_print_table_row(2, "Authentication (dbsync.signkey)", "TLS 1.3, pinned keys (RSA, ECDSA, Ed25519)");
+    php_info_print_table_row(2, "OpenSSL (built with)", OPENSSL_VERSION_TEXT);
     php_info_print_table_end();
     DISPLAY_INI_ENTRIES();
 }

@@ -13,6 +13,7 @@
 #include "Zend/zend_exceptions.h"
 
 #include "client_server_list.hpp"
+#include "client_tls.hpp"
 #include "command_tokenizer.hpp"
 /* php.h pulls in <syslog.h>, whose LOG_NOTICE/LOG_INFO/LOG_DEBUG priorities
  * share their names with log.hpp's macros. This file uses only DBSYNC_TRACE. */
@@ -162,7 +163,21 @@ PHP_FUNCTION(dbsync_send) {
         RETURN_FALSE;
     }
     options.timeoutMs = DBSYNC_G(timeout) > 86400000 ? 86400000 : static_cast<int>(DBSYNC_G(timeout));
-    if (DBSYNC_G(signkey)) options.stream.signkey = DBSYNC_G(signkey);
+    if (DBSYNC_G(signkey) && *DBSYNC_G(signkey)) {
+        options.stream.signkey = DBSYNC_G(signkey);
+        if (DBSYNC_G(server_pubkey)) options.stream.serverPubkey = DBSYNC_G(server_pubkey);
+        /* Load (or find) the client certificate before touching any server:
+         * a key that cannot be loaded fails the call once, clearly, and not
+         * one byte goes out, not even a TCP connection. */
+        if (!dbsync::clientTlsContext(options.stream, err, /*revalidate=*/false)) {
+            setFailure(st, std::move(err));
+            RETURN_FALSE;
+        }
+    } else if (DBSYNC_G(server_pubkey) && *DBSYNC_G(server_pubkey)) {
+        setFailure(st, std::string("dbsync.server_pubkey is set but dbsync.signkey is not: the server's key can "
+                                   "only be checked over TLS, which needs a client key"));
+        RETURN_FALSE;
+    }
 
     DBSYNC_TRACE("dbsync_send: %zu argument(s), %zu bytes, to %zu server(s), ack=%s, timeout=%d ms", argc,
                  request.size(), addresses.size(), dbsync::ackPolicyName(options.ack), options.timeoutMs);

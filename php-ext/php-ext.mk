@@ -25,12 +25,13 @@ all: php-ext
 endif
 
 # phpize's Makefile tracks its own dependencies (common/ headers included);
-# we only re-run phpize/configure when the configuration changes.
+# we only re-run phpize/configure when the configuration or config.m4 changes.
 php-ext:
 	@test -n "$(PHPIZE)" || { echo "php-ext: phpize not found (apt-get install php-dev)"; exit 1; }
-	@cd php-ext && if [ ! -f Makefile ] || [ "$$(cat .dbsync-configured 2>/dev/null)" != '$(PHP_EXT_STAMP)' ]; then \
+	@cd php-ext && if [ ! -f Makefile ] || [ config.m4 -nt configure ] || \
+			[ "$$(cat .dbsync-configured 2>/dev/null)" != '$(PHP_EXT_STAMP)' ]; then \
 		echo "php-ext: phpize && ./configure $(PHP_EXT_CONFIGURE)"; \
-		{ [ -f configure ] || $(PHPIZE) >configure.out 2>&1; } && \
+		{ { [ -f configure ] && [ ! config.m4 -nt configure ]; } || $(PHPIZE) >configure.out 2>&1; } && \
 		$(PHP_EXT_ENV) ./configure $(PHP_EXT_CONFIGURE) >>configure.out 2>&1 || { cat configure.out; exit 1; }; \
 		$(MAKE) --no-print-directory clean >/dev/null; \
 		echo '$(PHP_EXT_STAMP)' >.dbsync-configured; \

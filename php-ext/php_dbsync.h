@@ -33,6 +33,7 @@ ZEND_BEGIN_MODULE_GLOBALS(dbsync)
     char *servers;
     char *ack;
     char *signkey;
+    char *server_pubkey;
     zend_long timeout;
     zend_bool keepalive;
     zend_bool persistent;

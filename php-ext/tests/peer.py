@@ -9,6 +9,8 @@ test can check that the extension never sent a command twice:
   oneshot  answers +OK to one command, then closes the connection
   eater    answers +OK to the first command of a connection, reads the
            second one and closes without answering
+  counter  reads everything and never answers; logs each chunk received
+           as "bytes HEX" (what a plain-text listener would see on the wire)
 
 Usage: peer.py MODE PORTFILE LOGFILE   (binds 127.0.0.1:0, writes the port)
 The log gets one line per event: "conn" for a connection, "cmd" per command.
@@ -63,6 +65,12 @@ def serve(mode, conn, logfile):
     try:
         if mode == "silent":
             threading.Event().wait()  # hold the connection open, read nothing
+        if mode == "counter":
+            while True:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    return
+                log(logfile, "bytes " + chunk.hex())
         buf = b""
         ok, buf = read_command(conn, buf)
         if not ok:

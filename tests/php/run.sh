@@ -6,8 +6,16 @@
 #   redis-server x3           DBSYNC_TEST_REDIS1..3 (host:port), REDIS1_UNIX, REDIS1_V6
 #   dbsyncd x2 (if built)     DBSYNC_TEST_DBSYNCD1 -> REDIS1+REDIS2, DBSYNC_TEST_DBSYNCD2 -> REDIS3
 #                             (so a write through both reaches each database once)
-#   misbehaving peers         DBSYNC_TEST_SILENT, _ONESHOT, _EATER (+ _LOG files)
+#   misbehaving peers         DBSYNC_TEST_SILENT, _ONESHOT, _EATER, _COUNTER (+ _LOG files)
 #   a port nobody listens on  DBSYNC_TEST_REFUSED
+#   keys (openssl CLI)        DBSYNC_TEST_KEY_RSA, _KEY_EC, _KEY_ED25519: trusted client keys
+#                             (passwordless PEM; the public key is the same path with .pub);
+#                             _KEY_FOREIGN: a valid key nobody trusts; _KEY_ENCRYPTED,
+#                             _KEY_WEAK (RSA 1024), _KEY_GARBAGE: keys that must not load;
+#                             _SERVER_PUB: public key of the TLS daemons' --tls-cert
+#   TLS dbsyncd (if built)    DBSYNC_TEST_TLS -> REDIS1: trusts RSA, EC and Ed25519, serves
+#                             --tls-cert (key _SERVER_PUB); DBSYNC_TEST_TLS_EPHEMERAL -> REDIS1:
+#                             trusts EC only, ephemeral self-signed certificate
 #
 # The last line is "php: N passed, N failed"; the exit status is non-zero
 # when a test failed (or nothing ran). Options: test files or directories to
@@ -99,6 +107,49 @@ start_dbsyncd() {
     return 1
 }
 
+# Waits for a TLS-only dbsyncd: redis-cli may lack --tls, so read the log.
+start_tls_dbsyncd() {
+    local name=$1 dbs=$2 try i
+    shift 2
+    for try in 1 2 3; do
+        PORT=$(free_port)
+        "$DBSYNCD" -b 127.0.0.1 -p "$PORT" -d "$dbs" "$@" </dev/null >"$WORK/$name.log" 2>&1 &
+        PIDS+=($!)
+        for i in $(seq 1 100); do
+            grep -q "listening on" "$WORK/$name.log" 2>/dev/null && return 0
+            kill -0 "${PIDS[-1]}" 2>/dev/null || break
+            sleep 0.05
+        done
+    done
+    return 1
+}
+
+# Client keys of every accepted type, a foreign one and some that must not
+# load, made fresh for each run with the openssl CLI.
+make_keys() {
+    local k=$WORK/keys
+    mkdir -p "$k" && chmod 700 "$k" || return 1
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$k/rsa.pem" 2>/dev/null &&
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$k/ec.pem" &&
+    openssl genpkey -algorithm ED25519 -out "$k/ed25519.pem" &&
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$k/foreign.pem" &&
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$k/server.pem" &&
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "$k/weak.pem" 2>/dev/null &&
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -aes-256-cbc -pass pass:secret \
+        -out "$k/encrypted.pem" || return 1
+    local name
+    for name in rsa ec ed25519 foreign server weak; do
+        openssl pkey -in "$k/$name.pem" -pubout -out "$k/$name.pub" || return 1
+    done
+    openssl req -new -x509 -key "$k/server.pem" -subj /CN=dbsyncd -days 30 -out "$k/server.crt" 2>/dev/null ||
+        return 1
+    printf -- '-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n' >"$k/garbage.pem"
+    export DBSYNC_TEST_KEY_RSA=$k/rsa.pem DBSYNC_TEST_KEY_EC=$k/ec.pem DBSYNC_TEST_KEY_ED25519=$k/ed25519.pem
+    export DBSYNC_TEST_KEY_FOREIGN=$k/foreign.pem DBSYNC_TEST_KEY_WEAK=$k/weak.pem
+    export DBSYNC_TEST_KEY_ENCRYPTED=$k/encrypted.pem DBSYNC_TEST_KEY_GARBAGE=$k/garbage.pem
+    export DBSYNC_TEST_SERVER_PUB=$k/server.pub
+}
+
 start_redis r1 || fail_setup "redis-server did not start"
 export DBSYNC_TEST_REDIS1=127.0.0.1:$PORT
 export DBSYNC_TEST_REDIS1_UNIX=unix:$WORK/r1.sock
@@ -112,7 +163,7 @@ export DBSYNC_TEST_REDIS2=127.0.0.1:$PORT
 start_redis r3 || fail_setup "redis-server did not start"
 export DBSYNC_TEST_REDIS3=127.0.0.1:$PORT
 
-for mode in silent oneshot eater; do
+for mode in silent oneshot eater counter; do
     start_peer "$mode" || fail_setup "python3 peer ($mode) did not start"
     var=DBSYNC_TEST_${mode^^}
     export "$var=127.0.0.1:$PORT"
@@ -129,6 +180,23 @@ if [ -x "$DBSYNCD" ]; then
     export DBSYNC_TEST_DBSYNCD2=127.0.0.1:$PORT
 else
     echo "php: $DBSYNCD not built; dbsyncd tests will be skipped"
+fi
+
+export DBSYNC_TEST_TLS="" DBSYNC_TEST_TLS_EPHEMERAL=""
+if ! command -v openssl >/dev/null; then
+    echo "php: openssl CLI not found; TLS tests will be skipped"
+else
+    make_keys || fail_setup "cannot make test keys with the openssl CLI"
+fi
+if [ -x "$DBSYNCD" ] && [ -n "${DBSYNC_TEST_KEY_EC:-}" ]; then
+    k=$WORK/keys
+    start_tls_dbsyncd tls "redis:$DBSYNC_TEST_REDIS1" -s "$k/rsa.pub" -s "$k/ec.pub,$k/ed25519.pub" \
+        --tls-cert "$k/server.crt" --tls-key "$k/server.pem" ||
+        fail_setup "TLS dbsyncd did not start: $(tail -3 "$WORK/tls.log")"
+    export DBSYNC_TEST_TLS=127.0.0.1:$PORT
+    start_tls_dbsyncd tls-ephemeral "redis:$DBSYNC_TEST_REDIS1" --pubkey "$k/ec.pub" ||
+        fail_setup "TLS dbsyncd did not start: $(tail -3 "$WORK/tls-ephemeral.log")"
+    export DBSYNC_TEST_TLS_EPHEMERAL=127.0.0.1:$PORT
 fi
 
 export DBSYNC_TEST_EXT=$EXT

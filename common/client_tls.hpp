@@ -1,0 +1,47 @@
+// The client side of dbsync's authentication (DESIGN.md decision 2): TLS 1.3
+// with a client certificate made in memory from dbsync.signkey.
+//
+// clientTlsContext() keeps one client context per (signkey, server_pubkey)
+// pair for the whole process (every thread, every request): the private key
+// is read once, and again only when its file (or the server key's file) is
+// replaced on disk (checked when a connection is made), so a key rotated
+// under a long-lived php-fpm worker takes effect for its new connections
+// without a restart. A key that cannot be loaded is not remembered:
+// every attempt reports why, and nothing is sent.
+//
+// makeTlsClientStream() wraps a connected non-blocking socket in a
+// ClientStream that speaks TLS; the client core drives its handshake through
+// its poll() loop, under the same deadline as the rest of the call.
+//
+// No PHP types here: the extension, the tests and the benchmark share it.
+#pragma once
+
+#include "client_stream.hpp"
+
+#include <memory>
+#include <string>
+
+namespace dbsync {
+
+namespace tls {
+class Context;
+}
+
+// The shared client context for `config` (config.signkey must be set).
+// nullptr and a one-line `error` naming the setting and the file otherwise:
+// "dbsync.signkey /etc/dbsync/key.pem: No such file or directory".
+// `revalidate`: look at the files (stat) and reload them when replaced;
+// without it a context already loaded is returned as it is (the per-call
+// check; every new connection revalidates).
+std::shared_ptr<const tls::Context> clientTlsContext(const StreamConfig &config, std::string &error,
+                                                     bool revalidate = true);
+
+// Drops every cached context (tests; connections keep theirs).
+void clearClientTlsContexts();
+
+// A TLS client stream over the connected socket `fd` (owned by the stream
+// from here on, also on failure). nullptr and `error` on failure.
+std::unique_ptr<ClientStream> makeTlsClientStream(int fd, std::shared_ptr<const tls::Context> context,
+                                                  std::string &error);
+
+}  // namespace dbsync

@@ -1,0 +1,31 @@
+--TEST--
+dbsync.server_pubkey: the server's certificate must carry that key, else nothing is sent
+--SKIPIF--
+<?php $needs = ['TLS', 'TLS_EPHEMERAL', 'REDIS1', 'EXT', 'KEY_EC', 'SERVER_PUB']; require __DIR__ . '/skipif.inc'; ?>
+--FILE--
+<?php
+require __DIR__ . '/common.inc';
+$r1 = test_env('REDIS1');
+$k = test_key('server-pubkey');
+$ini = ['dbsync.signkey' => test_env('KEY_EC'), 'dbsync.server_pubkey' => test_env('SERVER_PUB')];
+$code = 'var_dump(dbsync_send(["SET", ' . var_export($k, true) . ', "v"]));';
+// The daemon serving --tls-cert with that key: accepted.
+echo php_child($ini + ['dbsync.servers' => test_env('TLS')], $code), "\n";
+var_dump(raw_command($r1, ['GET', $k]));
+raw_command($r1, ['DEL', $k]);
+// A daemon with another (ephemeral) key: refused by the client before sending.
+echo php_child($ini + ['dbsync.servers' => test_env('TLS_EPHEMERAL')], $code), "\n";
+var_dump(raw_command($r1, ['EXISTS', $k]));
+// Without server_pubkey the same daemon is fine (only the client is authenticated).
+echo php_child(['dbsync.signkey' => test_env('KEY_EC'), 'dbsync.servers' => test_env('TLS_EPHEMERAL')], $code), "\n";
+var_dump(raw_command($r1, ['GET', $k]));
+raw_command($r1, ['DEL', $k]);
+?>
+--EXPECTF--
+string(2) "OK"
+string(1) "v"
+Warning: dbsync_send(): 127.0.0.1:%d: TLS handshake failed: server key ECDSA P-256 sha256:%x is not a trusted key (dbsync.server_pubkey names another key) in Command line code on line 1
+bool(false)
+int(0)
+string(2) "OK"
+string(1) "v"
