@@ -57,9 +57,11 @@ const char kUsage[] =
     "  -h, --help                 this help\n"
     "  -V, --version              version\n"
     "\n"
-    "Signals: SIGTERM/SIGINT stop accepting, answer requests in flight, exit 0.\n"
-    "SIGHUP reloads the --pubkey files. Send 'DBSYNC INFO' (e.g. with redis-cli) for\n"
-    "statistics.\n";
+    "Signals: SIGTERM/SIGINT stop accepting, answer requests in flight (up to\n"
+    "--shutdown-timeout), exit 0. SIGHUP reloads the --pubkey files and\n"
+    "--tls-cert/--tls-key; new connections use them, open ones carry on; if a file\n"
+    "is bad the previous keys stay in force.\n"
+    "Send 'DBSYNC INFO' (e.g. with redis-cli) for statistics; see man dbsyncd.\n";
 
 enum LongOnly {
     kAck = 1000,
