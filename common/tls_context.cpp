@@ -98,6 +98,9 @@ int verifyPinnedKey(X509_STORE_CTX *store, void *arg) {
     return 0;
 }
 
+constexpr char kServerCipherSuites[] =
+    "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384";
+
 bool commonSetup(SSL_CTX *ctx, std::string &error) {
     bool ok = SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) == 1 &&
               SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) == 1;
@@ -112,6 +115,11 @@ bool commonSetup(SSL_CTX *ctx, std::string &error) {
     // connections give their record buffers back.
     SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
                               SSL_MODE_RELEASE_BUFFERS);
+    // Read-ahead: one read(2) takes whatever the kernel holds, instead of
+    // a record header and then its body, then a read that finds nothing.
+    // Decrypted bytes may then wait inside OpenSSL where epoll cannot see
+    // them: readers check SSL_has_pending (hasBufferedInput()).
+    SSL_CTX_set_read_ahead(ctx, 1);
     return true;
 }
 
@@ -166,6 +174,14 @@ std::shared_ptr<Context> makeServerContext(const ServerConfig &config, std::stri
     static const unsigned char kSessionContext[] = "dbsyncd";
     SSL_CTX_set_session_id_context(c->ctx_, kSessionContext, sizeof kSessionContext - 1);
     SSL_CTX_set_num_tickets(c->ctx_, 0);
+    // Requests and replies are small records, so the per-record cost of the
+    // cipher shows in throughput: prefer AES-128-GCM (a mandatory TLS 1.3
+    // suite, hardware-accelerated) over OpenSSL's default AES-256-GCM.
+    if (SSL_CTX_set_ciphersuites(c->ctx_, kServerCipherSuites) != 1) {
+        error = "cannot set the TLS 1.3 cipher suites: " + opensslError();
+        return nullptr;
+    }
+    SSL_CTX_set_options(c->ctx_, SSL_OP_CIPHER_SERVER_PREFERENCE);
     SSL_CTX_set_verify(c->ctx_, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
     SSL_CTX_set_cert_verify_callback(c->ctx_, verifyPinnedKey, c.get());
 

@@ -85,6 +85,10 @@ void ClientConn::onIo(uint32_t events) {
     if (fd_ >= 0 && (events & EPOLLOUT) && stream_->readWaitsForOutput()) readInput();
 }
 
+void ClientConn::start() {
+    if (fd_ >= 0 && stream_->hasBufferedInput()) readInput();
+}
+
 void ClientConn::readInput() {
     if (stopReading_) {
         // After QUIT, -c or a protocol error: whatever else comes is dropped.

@@ -27,6 +27,10 @@ public:
     ~ClientConn();
 
     void onIo(uint32_t events) override;
+    // Called once the client is registered: requests that arrived with the
+    // end of the TLS handshake already sit inside OpenSSL, and epoll will
+    // not report them.
+    void start();
 
     // A request in this client's queue has its reply.
     void onDecided();

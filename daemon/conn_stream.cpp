@@ -9,13 +9,6 @@
 #include "tls_context.hpp"
 
 namespace dbsync {
-namespace {
-
-// TLS 1.3 carries at most this much plaintext per record.
-constexpr size_t kMaxRecordPlaintext = 16384;
-
-}  // namespace
-
 ConnStream::ConnStream(int fd, SSL *ssl, std::shared_ptr<const tls::Context> ctx)
     : fd_(fd), ssl_(ssl), ctx_(std::move(ctx)) {}
 
@@ -81,11 +74,11 @@ ssize_t ConnStream::tlsFailed(int ret, bool reading) {
 ssize_t ConnStream::read(char *buf, size_t cap) {
     if (!ssl_) return ::read(fd_, buf, cap);
     if (broken_) return 0;
-    // Fill the buffer with as many records as are ready. Each SSL_read gets
-    // room for a whole record, so (without read-ahead) nothing decrypted is
-    // left inside OpenSSL and level-triggered epoll still sees what remains
-    // in the kernel. Only a caller buffer smaller than a record leaves input
-    // buffered; hasBufferedInput() reports that case.
+    // Decrypt every record OpenSSL's read-ahead already holds, then stop:
+    // asking the socket again would mostly cost a read(2) that returns
+    // EAGAIN, and level-triggered epoll reports whatever arrives later.
+    // Bytes left inside OpenSSL (a caller buffer that filled up, or half a
+    // record) are reported by hasBufferedInput(); the reader checks it.
     size_t got = 0;
     while (got < cap) {
         size_t n = 0;
@@ -94,7 +87,7 @@ ssize_t ConnStream::read(char *buf, size_t cap) {
         if (ret == 1) {
             readWaitsForOutput_ = false;
             got += n;
-            if (cap - got < kMaxRecordPlaintext && !hasBufferedInput()) break;
+            if (!hasBufferedInput()) break;
             continue;
         }
         if (got > 0) {

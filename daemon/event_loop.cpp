@@ -45,8 +45,10 @@ EventLoop::~EventLoop() {
     if (epfd_ >= 0) close(epfd_);
 }
 
-uint64_t EventLoop::nowUs() const { return monotonicUs(); }
-void EventLoop::refreshNow() { nowMs_ = monotonicUs() / 1000u; }
+void EventLoop::refreshNow() {
+    nowUs_ = monotonicUs();
+    nowMs_ = nowUs_ / 1000u;
+}
 
 bool EventLoop::add(int fd, uint32_t events, Handler *handler) {
     struct epoll_event ev{};

@@ -50,9 +50,11 @@ public:
     void run();
     void stop() { running_ = false; }
 
-    // Monotonic milliseconds, refreshed once per iteration (cheap to read).
+    // Monotonic time, read once per iteration when epoll_wait returns, as
+    // Redis caches its clock: per-command latency stamps then cost nothing,
+    // and everything done in one iteration shares one "now".
     uint64_t nowMs() const { return nowMs_; }
-    uint64_t nowUs() const;
+    uint64_t nowUs() const { return nowUs_; }
     void refreshNow();
 
 private:
@@ -72,6 +74,7 @@ private:
     int sigfd_ = -1;
     bool running_ = false;
     uint64_t nowMs_ = 0;
+    uint64_t nowUs_ = 0;
     TimerId nextTimer_ = 1;
     uint64_t armedFor_ = 0;
     std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<>> timers_;

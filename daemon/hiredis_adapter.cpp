@@ -29,6 +29,7 @@ void HiredisAdapter::detach() {
     ac_ = nullptr;
     fd_ = -1;
     mask_ = 0;
+    writeDeferred_ = false;
 }
 
 void HiredisAdapter::update(uint32_t mask) {
@@ -47,13 +48,30 @@ void HiredisAdapter::delRead(void *self) {
 }
 void HiredisAdapter::addWrite(void *self) {
     auto *a = static_cast<HiredisAdapter *>(self);
+    // While connecting, EPOLLOUT is how the connect completes.
+    if (a->ac_ && (a->ac_->c.flags & REDIS_CONNECTED) && !a->flushing_) {
+        a->writeDeferred_ = true;
+        return;
+    }
     a->update(a->mask_ | EPOLLOUT);
 }
 void HiredisAdapter::delWrite(void *self) {
     auto *a = static_cast<HiredisAdapter *>(self);
+    a->writeDeferred_ = false;
     a->update(a->mask_ & ~static_cast<uint32_t>(EPOLLOUT));
 }
 void HiredisAdapter::cleanup(void *self) { static_cast<HiredisAdapter *>(self)->detach(); }
+
+void HiredisAdapter::flushDeferredWrite() {
+    if (!writeDeferred_ || !ac_) return;
+    writeDeferred_ = false;
+    // hiredis answers with delWrite (all written) or addWrite (the rest
+    // waits for EPOLLOUT), or tears the context down on an error; this
+    // adapter outlives the context either way.
+    flushing_ = true;
+    redisAsyncHandleWrite(ac_);
+    flushing_ = false;
+}
 
 void HiredisAdapter::onIo(uint32_t events) {
     // Errors and hang-ups are reported through whichever side hiredis is

@@ -85,7 +85,9 @@ void Server::authenticated(std::unique_ptr<ConnStream> stream, std::string peer)
     if (shuttingDown_) return;  // stream closes
     stats_.clientsTotal++;
     stats_.clientsConnected++;
-    clients_.insert(new ClientConn(*this, std::move(stream), std::move(peer)));
+    auto *client = new ClientConn(*this, std::move(stream), std::move(peer));
+    clients_.insert(client);
+    client->start();
 }
 
 void Server::reloadKeys() {
@@ -123,7 +125,9 @@ char *Server::readScratch(size_t n) {
 }
 
 void Server::beforeSleep() {
-    // Replies gathered during this iteration leave in one write per client.
+    // Commands gathered during this iteration leave in one write per
+    // database, then replies in one write per client.
+    for (auto &db : databases_) db->flushWrites();
     for (size_t i = 0; i < pendingFlush_.size(); i++) {
         ClientConn *c = pendingFlush_[i];
         c->flushScheduled = false;
