@@ -10,10 +10,14 @@ $(DAEMON_BIN): $(DAEMON_OBJS) $(COMMON_LIB)
 ifeq ($(VARIANT),asan)
 daemon: $(DAEMON_BIN)
 else
-daemon/dbsyncd: $(DAEMON_BIN)
-	cp $< $@
+# Compared on every run, not by date: after `make DEBUG=1`, a plain `make`
+# must put the release binary back even though the debug one is newer.
+# Copied then renamed, so a running dbsyncd does not make the copy fail.
+daemon/dbsyncd: $(DAEMON_BIN) FORCE
+	@cmp -s $< $@ || { cp $< $@.tmp && mv -f $@.tmp $@ && echo "daemon/dbsyncd: $(VARIANT) build"; }
 daemon: daemon/dbsyncd
 endif
 
-.PHONY: daemon
+.PHONY: daemon FORCE
+FORCE:
 all: daemon
