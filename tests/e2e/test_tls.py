@@ -9,6 +9,7 @@ reached Redis" is checked on the redis-servers themselves.
 
 import os
 import shutil
+import tempfile
 import signal
 import socket
 import ssl
@@ -403,14 +404,32 @@ def test_bad_key_file_stops_the_daemon_with_a_clear_message(tmp_path, keys, case
     assert any(path in l and words in l for l in lines), r.stderr
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
-def test_unreadable_key_file_stops_the_daemon(tmp_path, keys):
-    path = str(tmp_path / "locked.pub")
-    shutil.copy(keys["ed25519"].public, path)
-    os.chmod(path, 0)
-    r = subprocess.run([DBSYNCD, "-p", str(harness.free_port()), "-s", path], capture_output=True, text=True,
-                       timeout=20)
-    assert r.returncode == 1 and "Permission denied" in r.stderr, r.stderr
+def as_unprivileged():
+    """Root reads any file: run the daemon as nobody for this check."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if not setpriv:
+        pytest.skip("running as root without setpriv")
+    return [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+
+
+def test_unreadable_key_file_stops_the_daemon(keys):
+    # In a directory anyone may enter: the file's own mode is what is tested.
+    d = tempfile.mkdtemp(prefix="dbsync-locked-")
+    try:
+        os.chmod(d, 0o755)
+        path = os.path.join(d, "locked.pub")
+        shutil.copy(keys["ed25519"].public, path)
+        os.chmod(path, 0o644)
+        readable = subprocess.run([*as_unprivileged(), "cat", path], capture_output=True)
+        assert readable.returncode == 0, "the unprivileged user cannot reach the test directory"
+        os.chmod(path, 0)
+        r = subprocess.run([*as_unprivileged(), DBSYNCD, "-p", str(harness.free_port()), "-s", path],
+                           capture_output=True, text=True, timeout=20)
+    finally:
+        shutil.rmtree(d)
+    assert r.returncode == 1 and "Permission denied" in r.stderr and path in r.stderr, r.stderr
 
 
 @pytest.mark.parametrize("args, flag", [
