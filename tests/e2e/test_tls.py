@@ -140,6 +140,41 @@ def test_each_key_type_is_accepted(procs, keys):
     assert int(info["tls_handshakes_accepted"]) >= 5
 
 
+def test_commands_in_the_same_segment_as_the_handshake_end_are_answered(procs, keys):
+    # The client's Finished and its first commands reach the daemon in one
+    # read: OpenSSL's read-ahead takes them all during the handshake, where
+    # epoll no longer sees them. They must still be answered, at once.
+    redis = procs.start_redis(1)
+    d = start_tls_daemon(procs, [redis], [keys["ed25519"]])
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    obj = client_context(keys["ed25519"]).wrap_bio(incoming, outgoing)
+    with socket.create_connection(("127.0.0.1", d.port), timeout=harness.REPLY_TIMEOUT) as sock:
+        while True:
+            try:
+                obj.do_handshake()
+                break
+            except ssl.SSLWantReadError:
+                flight = outgoing.read()
+                if flight:
+                    sock.sendall(flight)
+                data = sock.recv(65536)
+                assert data, "daemon closed during the handshake"
+                incoming.write(data)
+        obj.write(b"*3\r\n$3\r\nSET\r\n$4\r\nseen\r\n$3\r\nyes\r\n*1\r\n$4\r\nPING\r\n")
+        sock.sendall(outgoing.read())  # Finished + both commands, one send
+        want = b"+OK\r\n+PONG\r\n"
+        got = b""
+        while len(got) < len(want):
+            try:
+                got += obj.read(65536)
+            except ssl.SSLWantReadError:
+                data = sock.recv(65536)  # times out (fails) if the daemon sits on the input
+                assert data, "daemon closed the connection"
+                incoming.write(data)
+        assert got == want
+    assert redis.get("seen") == b"yes"
+
+
 def test_redis_cli_with_tls_cert_and_key_gets_pong(procs, keys):
     redis = procs.start_redis(1)
     d = start_tls_daemon(procs, [redis], [keys["rsa2048"], keys["ed25519"]])
