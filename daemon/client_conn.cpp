@@ -283,6 +283,7 @@ void ClientConn::reply(std::string_view resp) {
         DBSYNC_TRACE("client %s reply: %s", peer_.c_str(), printable(resp).c_str());
         out_.append(resp);
         server_.scheduleFlush(this);
+        checkOutputBound();
     } else {
         // Behind forwarded requests: wait our turn.
         queue_.push_back(FanoutRequest::withLocalReply(this, resp, server_.stats()));
@@ -303,13 +304,16 @@ void ClientConn::moveReadyReplies() {
         moved = true;
     }
     if (moved) server_.scheduleFlush(this);
-    if (out_.size() > server_.options().clientMaxOutput) {
-        server_.stats().clientOverflows++;
-        LOG_WARN("client %s closed: %zu reply bytes unread (--client-max-output)", peer_.c_str(), out_.size());
-        close(nullptr);
-        return;
-    }
+    if (!checkOutputBound()) return;
     resumeIfPossible();
+}
+
+bool ClientConn::checkOutputBound() {
+    if (out_.size() <= server_.options().clientMaxOutput) return true;
+    server_.stats().clientOverflows++;
+    LOG_WARN("client %s closed: %zu reply bytes unread (--client-max-output)", peer_.c_str(), out_.size());
+    close(nullptr);
+    return false;
 }
 
 void ClientConn::resumeIfPossible() {

@@ -58,6 +58,9 @@ private:
     void handleMulti(FramedRequest &req, int kind);
     void reply(std::string_view resp);
     void moveReadyReplies();
+    // Closes a client whose unread replies passed --client-max-output;
+    // false if it did.
+    bool checkOutputBound();
     void updateInterest();
     void resumeIfPossible();
 

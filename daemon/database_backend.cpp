@@ -19,7 +19,7 @@ constexpr uint64_t kFirstRetryMs = 50;
 
 DatabaseBackend::DatabaseBackend(EventLoop &loop, DatabaseSpec spec, Limits limits)
     : loop_(loop), spec_(std::move(spec)), limits_(limits), adapter_(loop),
-      rng_(static_cast<unsigned>(loop.nowUs())) {}
+      rng_(std::random_device{}()) {}
 
 DatabaseBackend::~DatabaseBackend() { shutdown(); }
 
@@ -39,6 +39,10 @@ void DatabaseBackend::connect() {
     const Address &a = spec_.address;
     redisAsyncContext *ac = a.kind == Address::Kind::Unix ? redisAsyncConnectUnix(a.path.c_str())
                                                           : redisAsyncConnect(a.host.c_str(), a.port);
+    // hiredis resolves a host name with a blocking getaddrinfo: the loop's
+    // cached clock may be far behind now, and the connect timeout must
+    // count from here.
+    loop_.refreshNow();
     if (ac == nullptr || ac->err) {
         lastError = ac ? ac->errstr : "out of memory";
         if (ac) redisAsyncFree(ac);

@@ -53,7 +53,8 @@ public:
     // Called by the janitor: enforces connect and reply timeouts.
     void checkTimeouts(uint64_t nowMs);
     // Sends the commands queued during this loop iteration (before sleep).
-    void flushWrites() { adapter_.flushDeferredWrite(); }
+    // True if there was something to send.
+    bool flushWrites() { return adapter_.flushDeferredWrite(); }
     // Stops reconnecting and fails whatever is in flight (shutdown).
     void shutdown();
 

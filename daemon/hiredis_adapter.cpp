@@ -62,8 +62,8 @@ void HiredisAdapter::delWrite(void *self) {
 }
 void HiredisAdapter::cleanup(void *self) { static_cast<HiredisAdapter *>(self)->detach(); }
 
-void HiredisAdapter::flushDeferredWrite() {
-    if (!writeDeferred_ || !ac_) return;
+bool HiredisAdapter::flushDeferredWrite() {
+    if (!writeDeferred_ || !ac_) return false;
     writeDeferred_ = false;
     // hiredis answers with delWrite (all written) or addWrite (the rest
     // waits for EPOLLOUT), or tears the context down on an error; this
@@ -71,6 +71,7 @@ void HiredisAdapter::flushDeferredWrite() {
     flushing_ = true;
     redisAsyncHandleWrite(ac_);
     flushing_ = false;
+    return true;
 }
 
 void HiredisAdapter::onIo(uint32_t events) {

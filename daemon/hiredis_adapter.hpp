@@ -27,8 +27,9 @@ public:
     // Hooks the context into the loop; false if the fd could not be added.
     bool attach(redisAsyncContext *ac);
     void onIo(uint32_t events) override;
-    // Writes what hiredis has queued since the last call, if anything.
-    void flushDeferredWrite();
+    // Writes what hiredis has queued since the last call, if anything;
+    // true if there was something to write.
+    bool flushDeferredWrite();
 
 private:
     static void addRead(void *self);

@@ -126,8 +126,14 @@ char *Server::readScratch(size_t n) {
 
 void Server::beforeSleep() {
     // Commands gathered during this iteration leave in one write per
-    // database, then replies in one write per client.
-    for (auto &db : databases_) db->flushWrites();
+    // database, then replies in one write per client. A failed write
+    // decides requests, which can let a paused client queue more commands
+    // for databases already flushed: go round until nothing is left.
+    bool wrote = true;
+    while (wrote) {
+        wrote = false;
+        for (auto &db : databases_) wrote = db->flushWrites() || wrote;
+    }
     for (size_t i = 0; i < pendingFlush_.size(); i++) {
         ClientConn *c = pendingFlush_[i];
         c->flushScheduled = false;

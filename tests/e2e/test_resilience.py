@@ -254,6 +254,25 @@ def test_client_that_does_not_read_is_closed(procs, redis3):
     hog.close()
 
 
+def test_client_that_does_not_read_local_replies_is_closed(procs, redis3):
+    # Replies dbsyncd makes itself (PING, DBSYNC INFO) count against
+    # --client-max-output like forwarded ones.
+    d = procs.start_dbsyncd(redis3, ["--client-max-output", "1000000"])
+    hog = d.client()
+    hog.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    # Each DBSYNC INFO reply is over 1 KB: 40,000 of them never read.
+    request = b"*2\r\n$6\r\nDBSYNC\r\n$4\r\nINFO\r\n" * 40000
+    try:
+        hog.sock.settimeout(30)
+        hog.sock.sendall(request)
+    except OSError:
+        pass
+    wait_until(lambda: int(d.info()["client_output_overflows"]) == 1, 20,
+               "the client that does not read to be closed over --client-max-output")
+    assert int(d.info()["connected_clients"]) == 1  # the one asking
+    hog.close()
+
+
 def test_sigterm_answers_requests_in_flight_then_exits_0(procs):
     r = procs.start_redis(1, args=["--enable-debug-command", "yes"])
     d = procs.start_dbsyncd([r], ["--shutdown-timeout", "10000", "--db-timeout", "10000"])
