@@ -1,9 +1,11 @@
 <?php
-/* 20,000 SETs from one PHP process, three ways, measured in the same run:
+/* 20,000 SETs from one PHP process, up to four ways, measured in the same run:
  *
  *   dbsync_send via dbsyncd   the product path: extension -> dbsyncd -> redis
  *   dbsync_send direct        the extension straight to redis (no daemon)
  *   phpredis direct           Debian's php-redis straight to redis, for reference
+ *   phpredis via twemproxy    the same through another proxy (DBSYNC_BENCH_TWEMPROXY
+ *                             set): what one extra hop costs any proxy
  *
  *   DBSYNC_BENCH_DBSYNCD=127.0.0.1:1111 DBSYNC_BENCH_REDIS=127.0.0.1:6379 \
  *   php -d extension=php-ext/modules/dbsync.so bench/php_loop.php [iterations]
@@ -137,4 +139,16 @@ if (class_exists('Redis')) {
     }, fn($r, $k, $i) => $r->set($k, "value-$i"));
 } else {
     printf("%-26s skipped: php-redis not loaded\n", 'phpredis direct:');
+}
+$twemproxy = getenv('DBSYNC_BENCH_TWEMPROXY') ?: '';
+if (class_exists('Redis') && $twemproxy !== '') {
+    // The same loop through another proxy: what any extra hop costs.
+    [$thost, $tport] = [substr($twemproxy, 0, strrpos($twemproxy, ':')), (int)substr($twemproxy, strrpos($twemproxy, ':') + 1)];
+    run('phpredis via twemproxy', $n, function () use ($thost, $tport) {
+        $r = new Redis();
+        if (!$r->connect($thost, $tport, 3.0)) throw new RuntimeException('cannot connect');
+        return $r;
+    }, fn($r, $k, $i) => $r->set($k, "value-$i"));
+} else {
+    printf("%-26s skipped: %s\n", 'phpredis via twemproxy:', class_exists('Redis') ? 'DBSYNC_BENCH_TWEMPROXY not set' : 'php-redis not loaded');
 }

@@ -65,6 +65,8 @@ RB_SHORT = {"redis": "redis", "twemproxy": "twemproxy", "dbsyncd1": "dbsyncd\\n1
 # the authenticated dbsyncd with dbsync.signkey set gives the last.
 PHP_MODES = [  # key, label, the line's name in php_loop.php's output, run
     ("phpredis", "phpredis -> redis-server direct", "phpredis direct", "unsigned"),
+    # What one proxy hop costs a one-at-a-time loop, whoever the proxy is.
+    ("phpredis_twemproxy", "phpredis -> twemproxy -> 1 db", "phpredis via twemproxy", "unsigned"),
     ("dbsync_direct", "dbsync_send -> redis-server direct (no daemon)", "dbsync_send direct", "unsigned"),
     ("dbsync", "dbsync_send -> dbsyncd -> 1 db, unsigned", "dbsync_send via dbsyncd", "unsigned"),
     ("dbsync_signed", "dbsync_send -> dbsyncd --pubkey -> 1 db, signed (TLS)", "dbsync_send via dbsyncd", "signed"),
@@ -522,6 +524,8 @@ class Bench:
         argv = [self.php["php"], "-d", "extension=" + self.php["ext"], "-d", "dbsync.keepalive=1"]
         env = dict(os.environ, DBSYNC_BENCH_DBSYNCD="%s:%d" % (HOST, self.ports[target]),
                    DBSYNC_BENCH_REDIS="%s:%d" % (HOST, self.ports["redis"]), DBSYNC_BENCH_N=str(n))
+        if "twemproxy" in self.ports:
+            env["DBSYNC_BENCH_TWEMPROXY"] = "%s:%d" % (HOST, self.ports["twemproxy"])
         if run == "signed":
             argv += ["-d", "dbsync.signkey=" + self.tls["key"]]
         argv += [self.php["loop"], str(n)]
@@ -751,8 +755,8 @@ class Bench:
         self.verdicts = []
         for name, want, measured, ok in self.targets(rb, php):
             self.verdicts.append((name, ok))
-            L.append("| %s | %s | %s | %s |" % (name, want, measured,
-                                                 {True: "yes", False: "**no**", None: "n/a"}[ok]))
+            L.append("| %s | %s | %s | %s |" % (name, want or "—", measured,
+                                                 {True: "yes", False: "**no**", None: "n/a"}[ok] if want else "—"))
         L.append("")
         L.append("Ratios give SET / GET separately; a target is met when both are.")
         L.append("Spread = (max − min) / median of ops/s over the rounds (the larger of SET and GET): "
@@ -792,6 +796,9 @@ class Bench:
                                  ("PHP signed vs unsigned (keepalive)", "dbsync_signed", "dbsync", 0.9)):
             x = ratio(php[a]["ops"], php[b]["ops"])
             out.append((name, "≥ %.1f×" % want, fmt_ratio(x), None if x is None else x >= want))
+        # No target: puts the hop's cost in context (twemproxy pays it too).
+        x = ratio(php["dbsync"]["ops"], php["phpredis_twemproxy"]["ops"])
+        out.append(("PHP dbsync_send via dbsyncd vs phpredis via twemproxy (reference)", "", fmt_ratio(x), None))
         hwm = self.rss.get("idle_peak_hwm_kib")
         n = self.rss.get("idle_clients")
         ok = None if (hwm is None or n != self.a.idle_clients) else hwm <= 64 * 1024
@@ -824,7 +831,8 @@ class Bench:
             f.write("# PHP: label ops/s (k)\n")
             for k, label, _, _ in PHP_MODES:
                 o = php[k]["ops"]
-                short = {"phpredis": "phpredis\\ndirect", "dbsync_direct": "dbsync_send\\ndirect",
+                short = {"phpredis": "phpredis\\ndirect", "phpredis_twemproxy": "phpredis\\nvia twemproxy",
+                         "dbsync_direct": "dbsync_send\\ndirect",
                          "dbsync": "dbsync_send\\nvia dbsyncd", "dbsync_signed": "dbsync_send\\nsigned"}[k]
                 f.write('"%s" %s\n' % (short, "%.3f" % (o / 1000) if o else "NaN"))
         png = os.path.join(self.out, "bench.png")
