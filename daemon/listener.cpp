@@ -3,14 +3,13 @@
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
+#include "listen_socket.hpp"
 #include "log.hpp"
 #include "server.hpp"
 
@@ -36,47 +35,9 @@ std::string peerName(const sockaddr_storage &ss, bool isUnix) {
 }  // namespace
 
 bool Listener::start(const Address &address, std::string &error) {
-    if (address.kind == Address::Kind::Unix) {
-        fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        sockaddr_un sun{};
-        sun.sun_family = AF_UNIX;
-        if (address.path.size() >= sizeof sun.sun_path) {
-            error = "unix socket path too long";
-            return false;
-        }
-        std::memcpy(sun.sun_path, address.path.c_str(), address.path.size() + 1);
-        unlink(address.path.c_str());  // a stale socket from a previous run
-        if (bind(fd_, reinterpret_cast<sockaddr *>(&sun), sizeof sun) != 0) {
-            error = std::string("bind ") + address.path + ": " + std::strerror(errno);
-            return false;
-        }
-        unixPath_ = address.path;
-    } else {
-        addrinfo hints{}, *res = nullptr;
-        hints.ai_family = AF_UNSPEC;
-        hints.ai_socktype = SOCK_STREAM;
-        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-        std::string port = std::to_string(address.port);
-        int rc = getaddrinfo(address.host.c_str(), port.c_str(), &hints, &res);
-        if (rc != 0) {
-            error = "cannot resolve " + address.host + ": " + gai_strerror(rc);
-            return false;
-        }
-        fd_ = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        int one = 1;
-        setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        if (res->ai_family == AF_INET6) setsockopt(fd_, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-        if (bind(fd_, res->ai_addr, res->ai_addrlen) != 0) {
-            error = "bind " + address.display() + ": " + std::strerror(errno);
-            freeaddrinfo(res);
-            return false;
-        }
-        freeaddrinfo(res);
-    }
-    if (listen(fd_, 511) != 0) {
-        error = std::string("listen: ") + std::strerror(errno);
-        return false;
-    }
+    fd_ = openListenSocket(address, 511, error);
+    if (fd_ < 0) return false;
+    if (address.kind == Address::Kind::Unix) unixPath_ = address.path;
     server_.loop().add(fd_, EPOLLIN, this);
     return true;
 }

@@ -4,13 +4,13 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "listen_socket.hpp"
 #include "log.hpp"
 #include "server.hpp"
 #include "version.hpp"
@@ -243,33 +243,11 @@ bool MetricsHttp::start(const Address &address, std::string &error) {
         error = "--metrics: needs HOST:PORT";
         return false;
     }
-    addrinfo hints{}, *res = nullptr;
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-    std::string port = std::to_string(address.port);
-    int rc = getaddrinfo(address.host.c_str(), port.c_str(), &hints, &res);
-    if (rc != 0) {
-        error = "--metrics: cannot resolve " + address.host + ": " + gai_strerror(rc);
-        return false;
-    }
-    fd_ = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    fd_ = openListenSocket(address, 64, error);
     if (fd_ < 0) {
-        error = std::string("--metrics: socket: ") + std::strerror(errno);
-        freeaddrinfo(res);
+        error = "--metrics: " + error;
         return false;
     }
-    int one = 1;
-    setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (res->ai_family == AF_INET6) setsockopt(fd_, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-    if (bind(fd_, res->ai_addr, res->ai_addrlen) != 0 || listen(fd_, 64) != 0) {
-        error = "--metrics: bind " + address.display() + ": " + std::strerror(errno);
-        freeaddrinfo(res);
-        ::close(fd_);
-        fd_ = -1;
-        return false;
-    }
-    freeaddrinfo(res);
     loop_.add(fd_, EPOLLIN, this);
     return true;
 }
