@@ -2,19 +2,21 @@
 
 #include <hiredis/hiredis.h>
 
+#include <functional>
+#include <string_view>
+
 #include "resp_writer.hpp"
 
 namespace dbsync {
 namespace {
 
-// FNV-1a: cheap and good enough to tell replies apart.
+// Chains the standard library's string hash (word at a time, unlike a
+// byte-at-a-time FNV loop, which showed in profiles of GETs to several
+// databases); the multiply makes the chain order-sensitive. 64 bits are
+// plenty to tell replies apart: a collision only hides one divergence.
 uint64_t mix(uint64_t h, const void *data, size_t len) {
-    const auto *p = static_cast<const unsigned char *>(data);
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 1099511628211ull;
-    }
-    return h;
+    uint64_t part = std::hash<std::string_view>{}(std::string_view(static_cast<const char *>(data), len));
+    return (h ^ part) * 0x9e3779b97f4a7c15ull;
 }
 
 uint64_t fingerprint(const redisReply *r, uint64_t h) {
