@@ -146,3 +146,23 @@ def test_divergent_replies_are_counted(procs):
     # The second database's reply may arrive after the client's: poll.
     wait_until(lambda: int(d.info()["replies_divergent"]) >= before + 1, 10,
                f"replies_divergent to grow from {before}")
+
+
+def test_identical_replies_are_not_counted_as_divergent(procs):
+    a, b = procs.start_redis(2)
+    d = procs.start_dbsyncd([a, b], ["--ack", "all"])  # every reply is in before each answer
+    with d.client() as c:
+        assert c.command("SET", "same", b"x" * 1000) == "OK"
+        assert c.command("RPUSH", "list", "a", "b", "c") == 3
+        for _ in range(5):
+            assert c.command("GET", "same") == b"x" * 1000
+            assert c.command("LRANGE", "list", "0", "-1") == [b"a", b"b", b"c"]
+            assert c.command("GET", "missing") is None
+            assert c.command("INCRBY", "n", "0") == 0
+    assert int(d.info()["replies_divergent"]) == 0
+    # The same commands once the copies differ: now they count.
+    with b.client() as direct:
+        direct.command("RPUSH", "list", "d")
+    with d.client() as c:
+        c.command("LRANGE", "list", "0", "-1")
+    assert int(d.info()["replies_divergent"]) == 1
