@@ -90,6 +90,7 @@ void ClientConn::start() {
 }
 
 void ClientConn::readInput() {
+    activeSinceTick_ = true;
     if (stopReading_) {
         // After QUIT, -c or a protocol error: whatever else comes is dropped.
         ssize_t n = stream_->read(server_.readScratch(kReadChunk), kReadChunk);
@@ -329,6 +330,7 @@ void ClientConn::resumeIfPossible() {
 }
 
 void ClientConn::flush() {
+    activeSinceTick_ = true;
     while (fd_ >= 0 && !out_.empty()) {
         ssize_t n = stream_->write(out_.data(), out_.size());
         if (n < 0) {
@@ -366,8 +368,11 @@ void ClientConn::finishAndClose() {
     if (idle()) server_.scheduleFlush(this);
 }
 
-void ClientConn::checkTimeout(uint64_t nowMs) {
-    if (fd_ < 0 || partialSinceMs_ == 0) return;
+void ClientConn::onTick(uint64_t nowMs) {
+    if (fd_ < 0) return;
+    if (!activeSinceTick_) stream_->releaseIdleBuffers();
+    activeSinceTick_ = false;
+    if (partialSinceMs_ == 0) return;
     uint64_t limit = server_.options().clientTimeoutMs;
     if (nowMs - partialSinceMs_ < limit) return;
     server_.stats().clientTimeouts++;

@@ -41,7 +41,9 @@ public:
     // Stop taking requests; close once everything in flight is answered.
     void finishAndClose();
 
-    void checkTimeout(uint64_t nowMs);
+    // Every janitor tick (100 ms): --client-timeout, and idle TLS clients
+    // give their record buffers back.
+    void onTick(uint64_t nowMs);
 
     bool closed() const { return fd_ < 0; }
     bool idle() const { return queue_.empty() && out_.empty(); }
@@ -73,6 +75,7 @@ private:
     ByteBuffer out_;  // replies not yet written
     std::deque<FanoutRequest *> queue_;  // requests in arrival order, answered from the front
     uint64_t partialSinceMs_ = 0;        // a half-received request started (for --client-timeout)
+    bool activeSinceTick_ = true;        // read or wrote since the last janitor tick
     bool readPaused_ = false;            // too many requests in flight: backpressure
     bool stopReading_ = false;           // QUIT, protocol error, -c, shutdown
     bool closeWhenDone_ = false;

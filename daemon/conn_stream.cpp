@@ -31,6 +31,11 @@ void ConnStream::close() {
     ctx_.reset();
 }
 
+void ConnStream::releaseIdleBuffers() {
+    // Refused by OpenSSL (returns 0) while a buffer holds unread or unsent bytes.
+    if (ssl_ && !broken_) SSL_free_buffers(ssl_);
+}
+
 bool ConnStream::hasBufferedInput() const {
     return ssl_ && !broken_ && (SSL_pending(ssl_) > 0 || SSL_has_pending(ssl_) == 1);
 }

@@ -51,6 +51,12 @@ public:
     bool readWaitsForOutput() const { return readWaitsForOutput_; }
     bool hasBufferedInput() const;
 
+    // Gives OpenSSL's record buffers (about 34 KiB) back while the
+    // connection is idle; they come back with the next record. Kept while
+    // a connection is busy: allocating them per record costs ~7% of
+    // dbsyncd's CPU under pipelined TLS load. No-op for plain sockets.
+    void releaseIdleBuffers();
+
     // Closes the socket (after a TLS close_notify when the session is
     // healthy). Idempotent; the destructor calls it.
     void close();

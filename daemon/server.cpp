@@ -209,7 +209,7 @@ std::string Server::databaseSummary() const {
 void Server::janitor() {
     uint64_t now = loop_.nowMs();
     for (auto &db : databases_) db->checkTimeouts(now);
-    for (ClientConn *c : clients_) c->checkTimeout(now);
+    for (ClientConn *c : clients_) c->onTick(now);
     loop_.addTimer(kJanitorMs, [this] { janitor(); });
 }
 
