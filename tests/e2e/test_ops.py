@@ -547,12 +547,12 @@ def test_max_clients_hit_logged_once_per_episode(procs):
             reply = extra.read_reply()
             assert isinstance(reply, ReplyError) and "max" in reply
     held.pop().close()
-
-    def one_more():
-        with d.client() as c:
-            return c.command("PING") == "PONG"
-
-    wait_until(one_more, 10, "a free client slot")
+    # Connect again only once the daemon has seen the close, or that
+    # attempt is one more (legitimate) refusal.
+    wait_until(lambda: Metrics(d.metrics_port).value("dbsyncd_clients_connected") == 1, 10,
+               "the closed client to be gone")
+    with d.client() as c:
+        assert c.command("PING") == "PONG"
     held[0].close()
     assert Metrics(d.metrics_port).value("dbsyncd_clients_rejected_total") == 5
     log = d.log()
