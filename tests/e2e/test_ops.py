@@ -402,9 +402,17 @@ def test_metrics_counters_match_commands_sent(procs):
             ca.command("SET", "split", "a")
             cb.command("SET", "split", "b")
         assert c.command("GET", "split") in (b"a", b"b")
-        m = Metrics(d.metrics_port)
-        assert m.value("dbsyncd_clients_connected") == 1
+        assert Metrics(d.metrics_port).value("dbsyncd_clients_connected") == 1
     forwarded = 25 + 2 + 1
+
+    # With --ack one the client is answered at the first reply; the other
+    # database's reply (the one that shows the divergence) may come later.
+    def settled():
+        now = Metrics(d.metrics_port)
+        return all(now.db("dbsyncd_database_replies_total", r) == forwarded for r in (a, b))
+
+    wait_until(settled, 10, "every database to have answered every command")
+    m = Metrics(d.metrics_port)
     assert m.value("dbsyncd_commands_forwarded_total") == forwarded
     assert m.value("dbsyncd_commands_rejected_total") == 2
     assert m.value("dbsyncd_commands_failed_total") == 0
