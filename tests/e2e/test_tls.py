@@ -129,6 +129,9 @@ def test_each_key_type_is_accepted(procs, keys):
     for name in GOOD_KEYS:
         with TlsClient(d.port, keys[name]) as c:
             assert c.sock.version() == "TLSv1.3"
+            # The daemon's preference wins over the client's (Python's
+            # default order puts AES-256-GCM first).
+            assert c.sock.cipher()[0] == "TLS_AES_128_GCM_SHA256"
             assert c.command("SET", f"key:{name}", name) == "OK"
             assert c.command("GET", f"key:{name}") == name.encode()
     for r in redis:
