@@ -933,6 +933,14 @@ def open_idle_clients(port, n, timeout):
     """n connections that each send one PING, read +PONG, then stay idle."""
     sel = selectors.DefaultSelector()
     socks, pending, errors = [], {}, 0
+
+    def give_up(s):
+        nonlocal errors
+        sel.unregister(s)
+        s.close()
+        del pending[s]
+        errors += 1
+
     deadline = time.monotonic() + timeout
     batch = 500
     i = 0
@@ -954,18 +962,12 @@ def open_idle_clients(port, n, timeout):
             if key.data == "connect":
                 err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
                 if err:
-                    sel.unregister(s)
-                    s.close()
-                    del pending[s]
-                    errors += 1
+                    give_up(s)
                     continue
                 try:
                     s.send(b"*1\r\n$4\r\nPING\r\n")
                 except OSError:
-                    sel.unregister(s)
-                    s.close()
-                    del pending[s]
-                    errors += 1
+                    give_up(s)
                     continue
                 sel.modify(s, selectors.EVENT_READ, "reply")
             else:
@@ -974,10 +976,7 @@ def open_idle_clients(port, n, timeout):
                 except OSError:
                     data = b""
                 if not data:
-                    sel.unregister(s)
-                    s.close()
-                    del pending[s]
-                    errors += 1
+                    give_up(s)
                     continue
                 pending[s] += data
                 if pending[s].endswith(b"\r\n"):
@@ -985,9 +984,7 @@ def open_idle_clients(port, n, timeout):
                     del pending[s]
                     socks.append(s)
     for s in list(pending):
-        sel.unregister(s)
-        s.close()
-        errors += 1
+        give_up(s)
     sel.close()
     return socks, errors
 

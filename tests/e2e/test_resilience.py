@@ -234,19 +234,25 @@ def test_max_clients_refuses_extra_clients_only(procs, redis3):
     wait_until(lambda: int(d.info()["rejected_clients"]) >= 1, 10, "rejected_clients >= 1")
 
 
-def test_client_that_does_not_read_is_closed(procs, redis3):
-    d = procs.start_dbsyncd(redis3, ["--client-max-output", "1000000"])
-    with d.client() as setup:
-        assert setup.command("SET", "big", b"v" * 100000) == "OK"
+def send_without_reading(d, request):
+    """A client with a tiny receive buffer that sends `request` and never
+    reads a reply; returned open, for the caller to close."""
     hog = d.client()
     hog.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    # 2000 GETs of 100 KB is 200 MB of replies; we never read them.
-    request = b"*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n" * 2000
     try:
         hog.sock.settimeout(30)
         hog.sock.sendall(request)
     except OSError:
-        pass
+        pass  # closed by dbsyncd before all of it was sent
+    return hog
+
+
+def test_client_that_does_not_read_is_closed(procs, redis3):
+    d = procs.start_dbsyncd(redis3, ["--client-max-output", "1000000"])
+    with d.client() as setup:
+        assert setup.command("SET", "big", b"v" * 100000) == "OK"
+    # 2000 GETs of 100 KB is 200 MB of replies; we never read them.
+    hog = send_without_reading(d, b"*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n" * 2000)
     with d.client() as other:
         assert other.command("SET", "still", "fine") == "OK"
     wait_until(lambda: int(d.info()["connected_clients"]) <= 1, 20,
@@ -258,15 +264,8 @@ def test_client_that_does_not_read_local_replies_is_closed(procs, redis3):
     # Replies dbsyncd makes itself (PING, DBSYNC INFO) count against
     # --client-max-output like forwarded ones.
     d = procs.start_dbsyncd(redis3, ["--client-max-output", "1000000"])
-    hog = d.client()
-    hog.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     # Each DBSYNC INFO reply is over 1 KB: 40,000 of them never read.
-    request = b"*2\r\n$6\r\nDBSYNC\r\n$4\r\nINFO\r\n" * 40000
-    try:
-        hog.sock.settimeout(30)
-        hog.sock.sendall(request)
-    except OSError:
-        pass
+    hog = send_without_reading(d, b"*2\r\n$6\r\nDBSYNC\r\n$4\r\nINFO\r\n" * 40000)
     wait_until(lambda: int(d.info()["client_output_overflows"]) == 1, 20,
                "the client that does not read to be closed over --client-max-output")
     assert int(d.info()["connected_clients"]) == 1  # the one asking
