@@ -315,13 +315,26 @@ class NotifySocket:
     def close(self):
         self.sock.close()
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+@pytest.fixture
+def notify(tmp_path, monkeypatch):
+    """A NOTIFY_SOCKET that the daemons the test starts report to."""
+    with NotifySocket(str(tmp_path / "notify.sock")) as ns:
+        monkeypatch.setenv("NOTIFY_SOCKET", ns.name)
+        yield ns
+
 
 @pytest.mark.parametrize("abstract", [False, True], ids=["path", "abstract"])
 def test_ready_status_stopping_on_notify_socket(procs, tmp_path, monkeypatch, abstract):
     name = f"@dbsyncd-test-{os.getpid()}-{time.monotonic_ns()}" if abstract else str(tmp_path / "notify.sock")
-    ns = NotifySocket(name)
-    try:
-        monkeypatch.setenv("NOTIFY_SOCKET", name)
+    with NotifySocket(name) as ns:
+        monkeypatch.setenv("NOTIFY_SOCKET", ns.name)
         a, b = procs.start_redis(2)
         d = procs.start_dbsyncd([a, b], wait=False)
         ready = ns.wait_for("READY=1")
@@ -334,42 +347,30 @@ def test_ready_status_stopping_on_notify_socket(procs, tmp_path, monkeypatch, ab
         stopping = ns.wait_for("STOPPING=1")
         assert stopping["_at"] >= ready["_at"]
         assert sum("READY=1" in m["_lines"] for m in ns.messages) == 1
-    finally:
-        ns.close()
 
 
-def test_ready_with_a_database_down_then_status_follows_it(procs, tmp_path, monkeypatch):
-    ns = NotifySocket(str(tmp_path / "notify.sock"))
-    try:
-        monkeypatch.setenv("NOTIFY_SOCKET", ns.name)
-        a = procs.start_redis(1)
-        b_port = free_port()
-        started = time.monotonic()
-        d = procs.start_dbsyncd([a, f"redis:127.0.0.1:{b_port}"], ["--reconnect-max", "100"], wait=False)
-        ready = ns.wait_for("READY=1", timeout=10)
-        # The refused database has been tried: no need to wait for it to come up.
-        assert ready["_at"] - started < 2.0 + 1.0
-        assert ready["STATUS"] == f"1/2 databases up; not connected: 127.0.0.1:{b_port}"
-        assert port_accepts(d.port)
-        procs.start_redis(1, port=b_port)
-        wait_until(lambda: ns.wait_for("STATUS=2/2 databases up", timeout=0.2), 10,
-                   "STATUS=2/2 databases up")
-        # STATUS tracks changes of state, not reconnect attempts: after READY,
-        # only the database coming up.
-        after = [m["STATUS"] for m in ns.messages if m["_at"] > ready["_at"] and "STATUS" in m]
-        assert after == ["2/2 databases up"], ns.statuses()
-    finally:
-        ns.close()
+def test_ready_with_a_database_down_then_status_follows_it(procs, notify):
+    a = procs.start_redis(1)
+    b_port = free_port()
+    started = time.monotonic()
+    d = procs.start_dbsyncd([a, f"redis:127.0.0.1:{b_port}"], ["--reconnect-max", "100"], wait=False)
+    ready = notify.wait_for("READY=1", timeout=10)
+    # The refused database has been tried: no need to wait for it to come up.
+    assert ready["_at"] - started < 2.0 + 1.0
+    assert ready["STATUS"] == f"1/2 databases up; not connected: 127.0.0.1:{b_port}"
+    assert port_accepts(d.port)
+    procs.start_redis(1, port=b_port)
+    wait_until(lambda: notify.wait_for("STATUS=2/2 databases up", timeout=0.2), 10,
+               "STATUS=2/2 databases up")
+    # STATUS tracks changes of state, not reconnect attempts: after READY,
+    # only the database coming up.
+    after = [m["STATUS"] for m in notify.messages if m["_at"] > ready["_at"] and "STATUS" in m]
+    assert after == ["2/2 databases up"], notify.statuses()
 
 
-def test_ready_sent_even_without_redis(procs, tmp_path, monkeypatch):
-    ns = NotifySocket(str(tmp_path / "notify.sock"))
-    try:
-        monkeypatch.setenv("NOTIFY_SOCKET", ns.name)
-        procs.start_dbsyncd([f"redis:127.0.0.1:{free_port()}"], wait=False)
-        assert ns.wait_for("READY=1")["STATUS"].startswith("0/1 databases up")
-    finally:
-        ns.close()
+def test_ready_sent_even_without_redis(procs, notify):
+    procs.start_dbsyncd([f"redis:127.0.0.1:{free_port()}"], wait=False)
+    assert notify.wait_for("READY=1")["STATUS"].startswith("0/1 databases up")
 
 
 # --------------------------------------------------------------------- metrics
