@@ -316,11 +316,6 @@ std::unique_ptr<ClientStream> makeTlsClientStream(int fd, std::shared_ptr<const 
         ::close(fd);
         return nullptr;
     }
-    // A PHP client holds few connections: keep the record buffers rather
-    // than freeing them after every call, and read whole socket buffers at
-    // once (replies arrive in one or a few records).
-    SSL_clear_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
-    SSL_set_read_ahead(ssl, 1);
     return std::make_unique<TlsStream>(fd, ssl, std::move(context));
 }
 

@@ -113,8 +113,9 @@ bool commonSetup(SSL_CTX *ctx, std::string &error) {
     // Partial writes and a moving write buffer: the caller's output buffer
     // may grow between a write that must be retried and its retry. Record
     // buffers stay allocated between records (SSL_MODE_RELEASE_BUFFERS
-    // would free and allocate them for every one); dbsyncd frees those of
-    // idle clients itself (ConnStream::releaseIdleBuffers).
+    // would free and allocate them for every one): a PHP process holds few
+    // connections, and dbsyncd frees those of idle clients itself
+    // (ConnStream::releaseIdleBuffers).
     SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     // Read-ahead: one read(2) takes whatever the kernel holds, instead of
     // a record header and then its body, then a read that finds nothing.
