@@ -116,6 +116,7 @@ void DatabaseBackend::onDisconnect(const redisAsyncContext *ac, int status) {
 void DatabaseBackend::gone(const redisAsyncContext *ac, const std::string &reason) {
     if (ac != ctx_) return;  // an old context being torn down
     ctx_ = nullptr;
+    awaitingReplies_ = 0;
     state_ = State::Down;
     lastError = reason;
     if (!reportedDown_ && !stopping_) {
@@ -149,6 +150,20 @@ bool DatabaseBackend::enqueue(FanoutRequest *req, std::string_view resp, bool pr
     if (redisAsyncFormattedCommand(ctx_, onReplyCallback, nullptr, resp.data(), resp.size()) != REDIS_OK) return false;
     inflight_.push_back({req, loop_.nowUs(), prelude});
     return true;
+}
+
+bool DatabaseBackend::flushWrites() {
+    if (!adapter_.hasDeferredWrite()) return false;
+    uint64_t now = loop_.nowUs();
+    if (awaitingReplies_ > 0 && now - lastWriteUs_ < limits_.batchWaitUs) {
+        loop_.wakeWithinUs(lastWriteUs_ + limits_.batchWaitUs - now);
+        return false;
+    }
+    // Everything queued is in this write; hiredis answers in order, so the
+    // write is answered when that many replies have come back.
+    awaitingReplies_ = inflight_.size();
+    lastWriteUs_ = now;
+    return adapter_.flushDeferredWrite();
 }
 
 void DatabaseBackend::send(FanoutRequest *req, std::string_view resp) {
@@ -189,6 +204,7 @@ void DatabaseBackend::handleReply(redisReply *reply) {
     if (inflight_.empty()) return;
     InFlight f = inflight_.front();
     inflight_.pop_front();
+    if (awaitingReplies_ > 0) awaitingReplies_--;
     if (reply == nullptr) {
         if (f.req) {
             failures++;

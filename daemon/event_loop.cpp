@@ -131,10 +131,14 @@ void EventLoop::run() {
     constexpr int kMaxEvents = 256;
     struct epoll_event events[kMaxEvents];
     while (running_) {
+        wakeWithinUs_ = UINT64_MAX;
         if (beforeSleep_) beforeSleep_();
         if (!running_) break;
         armTimerfd();
-        int n = epoll_wait(epfd_, events, kMaxEvents, -1);
+        // epoll_wait counts milliseconds: round up, so a held write is never
+        // looked at before its time (it would only be held again).
+        int timeout = wakeWithinUs_ == UINT64_MAX ? -1 : static_cast<int>((wakeWithinUs_ + 999) / 1000);
+        int n = epoll_wait(epfd_, events, kMaxEvents, timeout);
         if (n < 0) {
             if (errno == EINTR) continue;
             LOG_ERROR("epoll_wait: %s", std::strerror(errno));

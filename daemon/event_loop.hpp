@@ -44,6 +44,9 @@ public:
     // Called before each wait: the place to flush output gathered during
     // the iteration, so many replies leave in one write().
     void setBeforeSleep(Callback cb) { beforeSleep_ = std::move(cb); }
+    // From the before-sleep hook: output was held back, so the coming wait
+    // must end within `us` microseconds even if nothing happens.
+    void wakeWithinUs(uint64_t us) { wakeWithinUs_ = us < wakeWithinUs_ ? us : wakeWithinUs_; }
     // Called from the loop when one of the watched signals arrives.
     void setSignalHandler(std::function<void(int)> cb) { onSignal_ = std::move(cb); }
 
@@ -80,6 +83,7 @@ private:
     std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<>> timers_;
     std::unordered_map<TimerId, Callback> callbacks_;
     Callback beforeSleep_;
+    uint64_t wakeWithinUs_ = UINT64_MAX;
     std::function<void(int)> onSignal_;
     // Sentinel handlers for the loop's own descriptors.
     struct Internal : Handler {

@@ -30,6 +30,7 @@ public:
     // Writes what hiredis has queued since the last call, if anything;
     // true if there was something to write.
     bool flushDeferredWrite();
+    bool hasDeferredWrite() const { return writeDeferred_ && ac_; }
 
 private:
     static void addRead(void *self);

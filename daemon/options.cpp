@@ -36,6 +36,9 @@ const char kUsage[] =
     "      --connect-timeout MS   connect timeout per database (default 1000)\n"
     "      --reconnect-max MS     longest wait between reconnect attempts (default 5000)\n"
     "      --db-max-pending N     commands in flight per database (default 10000)\n"
+    "      --db-batch-wait MS     while a write to a database awaits its replies, new\n"
+    "                             commands wait up to MS to leave together in the\n"
+    "                             next write (default 1; 0: write every loop turn)\n"
     "\n"
     "Clients:\n"
     "      --max-clients N        connected clients (default 10000)\n"
@@ -69,6 +72,7 @@ enum LongOnly {
     kConnectTimeout,
     kReconnectMax,
     kDbMaxPending,
+    kDbBatchWait,
     kMaxClients,
     kMaxRequestBytes,
     kClientTimeout,
@@ -94,6 +98,7 @@ const struct option kLongOptions[] = {
     {"connect-timeout", required_argument, nullptr, kConnectTimeout},
     {"reconnect-max", required_argument, nullptr, kReconnectMax},
     {"db-max-pending", required_argument, nullptr, kDbMaxPending},
+    {"db-batch-wait", required_argument, nullptr, kDbBatchWait},
     {"max-clients", required_argument, nullptr, kMaxClients},
     {"max-request-bytes", required_argument, nullptr, kMaxRequestBytes},
     {"client-timeout", required_argument, nullptr, kClientTimeout},
@@ -236,6 +241,9 @@ ParseOutcome parseOptions(int argc, char **argv, Options &opts) {
             break;
         case kDbMaxPending:
             if (!parseNumber<size_t>(arg, 1, 100000000, opts.dbMaxPending)) return usageError(flagName(c), "must be a number from 1 to 100000000");
+            break;
+        case kDbBatchWait:
+            if (!parseNumber<uint64_t>(arg, 0, 1000, opts.dbBatchWaitMs)) return usageError(flagName(c), "must be milliseconds from 0 to 1000");
             break;
         case kMaxClients:
             if (!parseNumber<size_t>(arg, 1, 10000000, opts.maxClients)) return usageError(flagName(c), "must be a number from 1 to 10000000");

@@ -33,6 +33,7 @@ struct Options {
     uint64_t connectTimeoutMs = 1000;
     uint64_t reconnectMaxMs = 5000;
     size_t dbMaxPending = 10000;
+    uint64_t dbBatchWaitMs = 1;
     size_t maxClients = 10000;
     size_t maxRequestBytes = 64u << 20;
     uint64_t clientTimeoutMs = 10000;

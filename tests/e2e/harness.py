@@ -458,6 +458,117 @@ class SilentServer:
         self.sock.close()
 
 
+class SlowServer:
+    """A stand-in database that answers +OK to every command, each `delay`
+    seconds after it arrived, and records what arrived when: the commands
+    of each recv() as one chunk, with the time, and when each got its reply."""
+
+    def __init__(self, delay):
+        self.delay = delay
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.lock = threading.Lock()
+        self.chunks = []    # [(monotonic time, [command args as tuples of bytes])]
+        self.replied = {}   # first argument after the command name -> when its +OK left
+        self.conns = []
+        self.stopping = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    @property
+    def address(self):
+        return f"redis:127.0.0.1:{self.port}"
+
+    def arrival(self, key):
+        """When the command for `key` arrived, or None."""
+        with self.lock:
+            for t, cmds in self.chunks:
+                if any(len(c) > 1 and c[1] == key for c in cmds):
+                    return t
+        return None
+
+    def chunk_of(self, key):
+        with self.lock:
+            for i, (_, cmds) in enumerate(self.chunks):
+                if any(len(c) > 1 and c[1] == key for c in cmds):
+                    return i
+        return None
+
+    @staticmethod
+    def _parse(buf):
+        """Complete RESP arrays at the front of buf, and what is left."""
+        cmds = []
+        while True:
+            if not buf.startswith(b"*") or b"\r\n" not in buf:
+                return cmds, buf
+            head, rest = buf.split(b"\r\n", 1)
+            args = []
+            for _ in range(int(head[1:])):
+                if b"\r\n" not in rest:
+                    return cmds, buf
+                line, after = rest.split(b"\r\n", 1)
+                n = int(line[1:])
+                if len(after) < n + 2:
+                    return cmds, buf
+                args.append(after[:n])
+                rest = after[n + 2:]
+            cmds.append(tuple(args))
+            buf = rest
+
+    def _run(self):
+        import selectors
+        sel = selectors.DefaultSelector()
+        sel.register(self.sock, selectors.EVENT_READ)
+        bufs = {}
+        due = []  # (time, conn, key)
+        while not self.stopping:
+            now = time.monotonic()
+            wait = min([t for t, _, _ in due], default=now + 0.05) - now
+            for key, _ in sel.select(timeout=max(0.0, min(wait, 0.05))):
+                if key.fileobj is self.sock:
+                    try:
+                        conn, _ = self.sock.accept()
+                    except OSError:
+                        continue
+                    self.conns.append(conn)
+                    bufs[conn] = b""
+                    sel.register(conn, selectors.EVENT_READ)
+                    continue
+                conn = key.fileobj
+                try:
+                    data = conn.recv(65536)
+                except OSError:
+                    data = b""
+                if not data:
+                    sel.unregister(conn)
+                    continue
+                cmds, bufs[conn] = self._parse(bufs[conn] + data)
+                t = time.monotonic()
+                with self.lock:
+                    self.chunks.append((t, cmds))
+                due += [(t + self.delay, conn, c[1] if len(c) > 1 else None) for c in cmds]
+            now = time.monotonic()
+            for item in [d for d in due if d[0] <= now]:
+                due.remove(item)
+                try:
+                    item[1].sendall(b"+OK\r\n")
+                except OSError:
+                    pass
+                with self.lock:
+                    self.replied[item[2]] = time.monotonic()
+        sel.close()
+
+    def stop(self):
+        self.stopping = True
+        self.thread.join(timeout=5)
+        for c in self.conns:
+            c.close()
+        self.sock.close()
+
+
 class Processes:
     """Owns every process a test starts and stops them all at teardown."""
 
@@ -485,6 +596,11 @@ class Processes:
 
     def silent_server(self):
         s = SilentServer()
+        self.silent.append(s)
+        return s
+
+    def slow_server(self, delay):
+        s = SlowServer(delay)
         self.silent.append(s)
         return s
 

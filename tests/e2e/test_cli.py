@@ -74,6 +74,7 @@ BAD_USAGE = [
     (["-d", "redis:127.0.0.1:0"], "databases"),
     (["--ack", "maybe"], "ack"),
     (["--db-timeout", "soon"], "db-timeout"),
+    (["--db-batch-wait", "1001"], "db-batch-wait"),
     (["--max-clients", "-5"], "max-clients"),
     (["--log-level", "loud"], "log-level"),
 ]

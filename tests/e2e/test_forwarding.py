@@ -1,6 +1,8 @@
 """Commands through dbsyncd reach every database; replies come back unchanged
 and in order."""
 
+import pytest
+
 from harness import ReplyError, Status, free_port, wait_until
 
 
@@ -166,3 +168,42 @@ def test_identical_replies_are_not_counted_as_divergent(procs):
     with d.client() as c:
         c.command("LRANGE", "list", "0", "-1")
     assert int(d.info()["replies_divergent"]) == 1
+
+
+# --db-batch-wait: while a write to a database awaits its replies, later
+# commands are held so that they leave together. SlowServer answers each
+# command 0.5 s after it arrived, which makes "in flight" last long enough
+# to look at.
+
+def _send_while_first_is_in_flight(procs, batch_wait, late_keys):
+    slow = procs.slow_server(delay=0.5)
+    d = procs.start_dbsyncd([slow], ["--db-batch-wait", str(batch_wait), "--db-timeout", "5000"])
+    first = d.client()
+    first.send_raw(b"*3\r\n$3\r\nSET\r\n$5\r\nfirst\r\n$1\r\n1\r\n")
+    wait_until(lambda: slow.arrival(b"first") is not None, 5, "the first command to reach the database")
+    late = [d.client() for _ in late_keys]
+    for c, key in zip(late, late_keys):
+        c.send_raw(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$1\r\n2\r\n" % (len(key), key))
+    # Every command is answered, held or not.
+    assert first.read_reply() == "OK"
+    for c in late:
+        assert c.read_reply() == "OK"
+    for c in [first] + late:
+        c.close()
+    return slow
+
+
+@pytest.mark.parametrize("batch_wait", [0, 50])
+def test_command_is_not_held_longer_than_batch_wait(procs, batch_wait):
+    slow = _send_while_first_is_in_flight(procs, batch_wait, [b"late"])
+    # It reached the database while the first write was still unanswered:
+    # held at most --db-batch-wait (0 or 50 ms), not until the 0.5 s reply.
+    assert slow.arrival(b"late") < slow.replied[b"first"]
+
+
+def test_commands_wait_for_the_write_in_flight_and_leave_together(procs):
+    slow = _send_while_first_is_in_flight(procs, 1000, [b"late1", b"late2", b"late3"])
+    # Held until the first write was answered (within the 1 s bound), then
+    # sent in one write: the database reads them in one go.
+    assert slow.arrival(b"late1") >= slow.replied[b"first"]
+    assert slow.chunk_of(b"late1") == slow.chunk_of(b"late2") == slow.chunk_of(b"late3")
