@@ -31,6 +31,8 @@
 $n = (int)($argv[1] ?? getenv('DBSYNC_BENCH_N') ?: 20000);
 $dbsyncd = getenv('DBSYNC_BENCH_DBSYNCD') ?: '';
 $redis = getenv('DBSYNC_BENCH_REDIS') ?: '127.0.0.1:6379';
+// DBSYNC_BENCH_ONLY=dbsyncd: only the "via dbsyncd" way (the bench's extra runs).
+$onlyDbsyncd = getenv('DBSYNC_BENCH_ONLY') === 'dbsyncd';
 
 function run(string $name, int $n, callable $setup, callable $op): void {
     try {
@@ -125,6 +127,7 @@ if (extension_loaded('dbsync') && $dbsyncd !== '') {
 } else {
     printf("%-26s skipped: %s\n", 'dbsync_send via dbsyncd:', extension_loaded('dbsync') ? 'DBSYNC_BENCH_DBSYNCD not set' : 'extension not loaded');
 }
+if ($onlyDbsyncd) exit(0);
 if (extension_loaded('dbsync')) {
     run('dbsync_send direct', $n, function () use ($redis) {
         ini_set('dbsync.servers', $redis);

@@ -49,16 +49,21 @@ MiB = 1024 * 1024
 
 # --- targets ------------------------------------------------------------------
 
+BUSY_POLL_US = 50  # the --busy-poll of the extra dbsyncd rows
+
 RB_TARGETS = [  # key, label (the order is round 0's order)
     ("redis", "redis-server direct"),
     ("twemproxy", "twemproxy (nutcracker) -> 1 db"),
     ("dbsyncd1", "dbsyncd -> 1 db"),
     ("dbsyncd2", "dbsyncd -> 2 dbs"),
     ("dbsyncd_tls", "dbsyncd --pubkey (TLS) -> 1 db"),
+    # Not a target: what the opt-in --busy-poll buys (see README, Benchmarks).
+    ("dbsyncd1_bp", "dbsyncd --busy-poll %d -> 1 db" % BUSY_POLL_US),
 ]
 RB_LABEL = dict(RB_TARGETS)
 RB_SHORT = {"redis": "redis", "twemproxy": "twemproxy", "dbsyncd1": "dbsyncd\\n1 db",
-            "dbsyncd2": "dbsyncd\\n2 dbs", "dbsyncd_tls": "dbsyncd\\nTLS 1 db"}
+            "dbsyncd2": "dbsyncd\\n2 dbs", "dbsyncd_tls": "dbsyncd\\nTLS 1 db",
+            "dbsyncd1_bp": "dbsyncd\\nbusy-poll"}
 
 # bench/php_loop.php prints one "name: N ops/s" line per way it measured.
 # One run without a signing key gives the first three rows, one run against
@@ -70,7 +75,15 @@ PHP_MODES = [  # key, label, the line's name in php_loop.php's output, run
     ("dbsync_direct", "dbsync_send -> redis-server direct (no daemon)", "dbsync_send direct", "unsigned"),
     ("dbsync", "dbsync_send -> dbsyncd -> 1 db, unsigned", "dbsync_send via dbsyncd", "unsigned"),
     ("dbsync_signed", "dbsync_send -> dbsyncd --pubkey -> 1 db, signed (TLS)", "dbsync_send via dbsyncd", "signed"),
+    # The same two through daemons started with --busy-poll (opt-in, no target).
+    ("dbsync_bp", "dbsync_send -> dbsyncd --busy-poll %d -> 1 db, unsigned" % BUSY_POLL_US,
+     "dbsync_send via dbsyncd", "unsigned_bp"),
+    ("dbsync_signed_bp", "dbsync_send -> dbsyncd --pubkey --busy-poll %d -> 1 db, signed" % BUSY_POLL_US,
+     "dbsync_send via dbsyncd", "signed_bp"),
 ]
+# Which dbsyncd each php_loop.php run goes through.
+PHP_RUN_TARGET = {"unsigned": "dbsyncd1", "signed": "dbsyncd_tls", "unsigned_bp": "dbsyncd1_bp",
+                  "signed_bp": "dbsyncd_tls_bp"}
 PHP_LABEL = {m[0]: m[1] for m in PHP_MODES}
 
 
@@ -351,10 +364,17 @@ class Bench:
         self.start_dbsyncd("dbsyncd1", ["r1"])
         self.start_dbsyncd("dbsyncd2", ["r1", "r2"])
         self.make_keys()
+        bp = ["--busy-poll", str(BUSY_POLL_US)]
+        p, why = self.start_dbsyncd("dbsyncd1_bp", ["r1"], extra=bp)
+        if not p:
+            self.na["dbsyncd1_bp"] = "dbsyncd --busy-poll refused: " + why
         if self.tls:
             p, why = self.start_dbsyncd("dbsyncd_tls", ["r1"], extra=["-s", self.tls["pub"]], ping=False)
             if not p:
                 self.na["dbsyncd_tls"] = "dbsyncd -s refused: " + why
+            p, why = self.start_dbsyncd("dbsyncd_tls_bp", ["r1"], extra=["-s", self.tls["pub"]] + bp, ping=False)
+            if not p:
+                self.na["dbsyncd_tls_bp"] = "dbsyncd -s --busy-poll refused: " + why
 
     def start_redis(self, name):
         port = free_port()
@@ -520,13 +540,15 @@ class Bench:
 
     def php_run(self, run, n):
         """One php_loop.php process: {mode key: ops/s} and {mode key: why not}."""
-        target = "dbsyncd1" if run == "unsigned" else "dbsyncd_tls"
+        target = PHP_RUN_TARGET[run]
         argv = [self.php["php"], "-d", "extension=" + self.php["ext"], "-d", "dbsync.keepalive=1"]
         env = dict(os.environ, DBSYNC_BENCH_DBSYNCD="%s:%d" % (HOST, self.ports[target]),
                    DBSYNC_BENCH_REDIS="%s:%d" % (HOST, self.ports["redis"]), DBSYNC_BENCH_N=str(n))
         if "twemproxy" in self.ports:
             env["DBSYNC_BENCH_TWEMPROXY"] = "%s:%d" % (HOST, self.ports["twemproxy"])
-        if run == "signed":
+        if run != "unsigned":
+            env["DBSYNC_BENCH_ONLY"] = "dbsyncd"  # the other ways are taken from the unsigned run
+        if run.startswith("signed"):
             argv += ["-d", "dbsync.signkey=" + self.tls["key"]]
         argv += [self.php["loop"], str(n)]
         timeout = min(max(60, 3 * n / 1000 + 15), max(10, self.remaining() - 5))
@@ -550,10 +572,14 @@ class Bench:
             for m in PHP_MODES:
                 self.na["php:" + m[0]] = why
             return
-        runs = ["unsigned", "signed"]
-        if "dbsyncd_tls" not in self.ports:
-            self.na["php:dbsync_signed"] = self.na.get("dbsyncd_tls", "no authenticated dbsyncd")
-            runs.remove("signed")
+        runs = []
+        for run, target in PHP_RUN_TARGET.items():
+            if target in self.ports:
+                runs.append(run)
+            else:
+                for key, _, _, r in PHP_MODES:
+                    if r == run:
+                        self.na["php:" + key] = self.na.get(target, "%s did not start" % target)
         for rnd in range(self.a.rounds):
             for run in (runs if rnd % 2 == 0 else list(reversed(runs))):
                 if self.remaining() < 45:
@@ -796,9 +822,19 @@ class Bench:
                                  ("PHP signed vs unsigned (keepalive)", "dbsync_signed", "dbsync", 0.9)):
             x = ratio(php[a]["ops"], php[b]["ops"])
             out.append((name, "≥ %.1f×" % want, fmt_ratio(x), None if x is None else x >= want))
-        # No target: puts the hop's cost in context (twemproxy pays it too).
-        x = ratio(php["dbsync"]["ops"], php["phpredis_twemproxy"]["ops"])
-        out.append(("PHP dbsync_send via dbsyncd vs phpredis via twemproxy (reference)", "", fmt_ratio(x), None))
+        # No target: puts the hop's cost in context (twemproxy pays it too),
+        # and shows what the opt-in --busy-poll changes.
+        for name, a, b in (("PHP dbsync_send via dbsyncd vs phpredis via twemproxy (reference)", "dbsync",
+                            "phpredis_twemproxy"),
+                           ("PHP loop vs phpredis direct, dbsyncd --busy-poll %d (reference)" % BUSY_POLL_US,
+                            "dbsync_bp", "phpredis"),
+                           ("PHP signed vs unsigned, both --busy-poll %d (reference)" % BUSY_POLL_US,
+                            "dbsync_signed_bp", "dbsync_bp")):
+            out.append((name, "", fmt_ratio(ratio(php[a]["ops"], php[b]["ops"])), None))
+        x = ratio(rb[("dbsyncd1_bp", 1, "SET")]["rps"], rb[("twemproxy", 1, "SET")]["rps"])
+        y = ratio(rb[("dbsyncd1_bp", 1, "GET")]["rps"], rb[("twemproxy", 1, "GET")]["rps"])
+        out.append(("dbsyncd --busy-poll %d vs twemproxy, -P 1 (reference)" % BUSY_POLL_US, "",
+                    "%s / %s" % (fmt_ratio(x), fmt_ratio(y)), None))
         hwm = self.rss.get("idle_peak_hwm_kib")
         n = self.rss.get("idle_clients")
         ok = None if (hwm is None or n != self.a.idle_clients) else hwm <= 64 * 1024
@@ -833,7 +869,8 @@ class Bench:
                 o = php[k]["ops"]
                 short = {"phpredis": "phpredis\\ndirect", "phpredis_twemproxy": "phpredis\\nvia twemproxy",
                          "dbsync_direct": "dbsync_send\\ndirect",
-                         "dbsync": "dbsync_send\\nvia dbsyncd", "dbsync_signed": "dbsync_send\\nsigned"}[k]
+                         "dbsync": "dbsync_send\\nvia dbsyncd", "dbsync_signed": "dbsync_send\\nsigned",
+                         "dbsync_bp": "dbsync_send\\nbusy-poll", "dbsync_signed_bp": "signed\\nbusy-poll"}[k]
                 f.write('"%s" %s\n' % (short, "%.3f" % (o / 1000) if o else "NaN"))
         png = os.path.join(self.out, "bench.png")
         term = "pngcairo size 1500,600 font 'sans,10'"

@@ -9,6 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
+struct epoll_event;
+
 namespace dbsync {
 
 class EventLoop {
@@ -50,6 +52,11 @@ public:
     // Called from the loop when one of the watched signals arrives.
     void setSignalHandler(std::function<void(int)> cb) { onSignal_ = std::move(cb); }
 
+    // Before sleeping, keep looking for events for up to `us` microseconds
+    // (0: never), when the last gap between events was that short; see
+    // --busy-poll.
+    void setBusyPollUs(uint64_t us) { busyPollUs_ = us; }
+
     void run();
     void stop() { running_ = false; }
 
@@ -69,6 +76,7 @@ private:
         }
     };
     void armTimerfd();
+    int pollThenWait(struct epoll_event *events, int maxEvents, int timeoutMs);
     void runTimers();
     void readSignals();
 
@@ -84,6 +92,8 @@ private:
     std::unordered_map<TimerId, Callback> callbacks_;
     Callback beforeSleep_;
     uint64_t wakeWithinUs_ = UINT64_MAX;
+    uint64_t busyPollUs_ = 0;
+    uint64_t lastGapUs_ = 0;  // how long the last wait lasted
     std::function<void(int)> onSignal_;
     // Sentinel handlers for the loop's own descriptors.
     struct Internal : Handler {

@@ -85,6 +85,7 @@ int main(int argc, char **argv) {
             server.reloadKeys();
         }
     });
+    loop.setBusyPollUs(opts.busyPollUs);
     loop.run();
     LOG_NOTICE("dbsyncd stopped");
     return 0;

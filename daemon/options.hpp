@@ -40,6 +40,7 @@ struct Options {
     size_t clientMaxOutput = 64u << 20;
     size_t clientMaxInflight = 1024;
     uint64_t shutdownTimeoutMs = 5000;
+    uint64_t busyPollUs = 0;      // --busy-poll
     bool metrics = false;         // --metrics given
     Address metricsListen;        // --metrics HOST:PORT: Prometheus GET /metrics
     size_t metricsMaxClients = 16;  // --metrics-max-clients

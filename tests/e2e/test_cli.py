@@ -75,6 +75,7 @@ BAD_USAGE = [
     (["--ack", "maybe"], "ack"),
     (["--db-timeout", "soon"], "db-timeout"),
     (["--db-batch-wait", "1001"], "db-batch-wait"),
+    (["--busy-poll", "5000"], "busy-poll"),
     (["--max-clients", "-5"], "max-clients"),
     (["--log-level", "loud"], "log-level"),
 ]

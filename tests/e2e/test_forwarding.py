@@ -1,6 +1,9 @@
 """Commands through dbsyncd reach every database; replies come back unchanged
 and in order."""
 
+import os
+import time
+
 import pytest
 
 from harness import ReplyError, Status, free_port, wait_until
@@ -207,3 +210,29 @@ def test_commands_wait_for_the_write_in_flight_and_leave_together(procs):
     # sent in one write: the database reads them in one go.
     assert slow.arrival(b"late1") >= slow.replied[b"first"]
     assert slow.chunk_of(b"late1") == slow.chunk_of(b"late2") == slow.chunk_of(b"late3")
+
+
+# --busy-poll: spins between events that come close together, sleeps otherwise.
+
+def _cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_busy_poll_answers_everything_then_sleeps_when_idle(procs, redis3):
+    d = procs.start_dbsyncd(redis3, ["--busy-poll", "1000"])
+    with d.client(timeout=60) as c:
+        for i in range(300):  # one at a time: the case busy polling is for
+            assert c.command("SET", f"bp{i}", i) == "OK"
+        replies = c.pipeline([("INCR", "bp-counter")] * 2000)
+        assert replies == list(range(1, 2001))
+        for r in redis3:
+            assert r.get("bp299") == b"299" and r.get("bp-counter") == b"2000", r.name
+        # Idle now (the connection stays open): the daemon must block in
+        # epoll_wait, not spin. A spinning one would use ~1 s of CPU here.
+        time.sleep(0.2)
+        before = _cpu_seconds(d.proc.pid)
+        time.sleep(1.0)
+        used = _cpu_seconds(d.proc.pid) - before
+    assert used < 0.3, f"dbsyncd used {used:.2f} s of CPU in 1 s without traffic"
