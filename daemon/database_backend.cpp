@@ -152,10 +152,11 @@ bool DatabaseBackend::enqueue(FanoutRequest *req, std::string_view resp, bool pr
     return true;
 }
 
-bool DatabaseBackend::flushWrites() {
+bool DatabaseBackend::flushWrites(bool mayHold) {
     if (!adapter_.hasDeferredWrite()) return false;
-    uint64_t now = loop_.nowUs();
-    if (awaitingReplies_ > 0 && now - lastWriteUs_ < limits_.batchWaitUs) {
+    // The clock, not the loop's cached time: the bound counts to the write.
+    uint64_t now = EventLoop::monotonicUs();
+    if (mayHold && awaitingReplies_ > 0 && now - lastWriteUs_ < limits_.batchWaitUs) {
         loop_.wakeWithinUs(lastWriteUs_ + limits_.batchWaitUs - now);
         return false;
     }

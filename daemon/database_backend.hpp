@@ -54,12 +54,11 @@ public:
     // Called by the janitor: enforces connect and reply timeouts.
     void checkTimeouts(uint64_t nowMs);
     // Sends the commands queued so far in one write (before sleep), unless
-    // the previous write still awaits replies and is younger than
-    // --db-batch-wait: then they wait for those replies, or for the bound,
-    // and more commands join them. Fewer, fuller writes cost the database
-    // and dbsyncd less per command; a lone client never waits, as nothing
-    // of its own is in flight. True if it wrote.
-    bool flushWrites();
+    // mayHold and the previous write still awaits replies and is younger
+    // than --db-batch-wait: then they wait for those replies, or for the
+    // bound, and more commands join them. Fewer, fuller writes cost the
+    // database and dbsyncd less per command. True if it wrote.
+    bool flushWrites(bool mayHold);
     // Stops reconnecting and fails whatever is in flight (shutdown).
     void shutdown();
 

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <climits>
 #include <cstring>
 #include <ctime>
 #include <sys/epoll.h>
@@ -12,15 +13,11 @@
 #include "log.hpp"
 
 namespace dbsync {
-namespace {
-
-uint64_t monotonicUs() {
+uint64_t EventLoop::monotonicUs() {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return static_cast<uint64_t>(ts.tv_sec) * 1000000u + static_cast<uint64_t>(ts.tv_nsec) / 1000u;
 }
-
-}  // namespace
 
 EventLoop::EventLoop() {
     epfd_ = epoll_create1(EPOLL_CLOEXEC);
@@ -126,31 +123,42 @@ void EventLoop::Internal::onIo(uint32_t) {
         loop->readSignals();
 }
 
-int EventLoop::pollThenWait(struct epoll_event *events, int maxEvents, int timeoutMs) {
+int EventLoop::waitFor(struct epoll_event *events, int maxEvents, uint64_t us) {
+    if (us == kForever) return epoll_wait(epfd_, events, maxEvents, -1);
+    if (havePwait2_) {
+        // Microsecond precision: a held write leaves when it is due, not at
+        // the next millisecond.
+        struct timespec ts;
+        ts.tv_sec = static_cast<time_t>(us / 1000000u);
+        ts.tv_nsec = static_cast<long>((us % 1000000u) * 1000u);
+        int n = epoll_pwait2(epfd_, events, maxEvents, &ts, nullptr);
+        if (n >= 0 || errno != ENOSYS) return n;
+        havePwait2_ = false;  // a kernel before 5.11
+    }
+    // Milliseconds, rounded up: never looked at before its time.
+    uint64_t ms = (us + 999) / 1000;
+    return epoll_wait(epfd_, events, maxEvents, ms > INT_MAX ? INT_MAX : static_cast<int>(ms));
+}
+
+int EventLoop::pollThenWait(struct epoll_event *events, int maxEvents, uint64_t us) {
     // Spin only while the gaps between events have lately been short enough
     // for a spin to catch the next one (a client sending one command after
     // another, a database microseconds away). Sporadic traffic finds the
     // last gap long and sleeps at once, so a quiet dbsyncd costs no CPU.
     uint64_t start = monotonicUs();
     if (lastGapUs_ <= busyPollUs_) {
+        uint64_t budget = busyPollUs_ < us ? busyPollUs_ : us;
         uint64_t now = start;
         int n;
-        while ((n = epoll_wait(epfd_, events, maxEvents, 0)) == 0 && (now = monotonicUs()) - start < busyPollUs_) {
+        while ((n = epoll_wait(epfd_, events, maxEvents, 0)) == 0 && (now = monotonicUs()) - start < budget) {
         }
-        if (n != 0) {
+        if (n != 0 || (us != kForever && now - start >= us)) {
             lastGapUs_ = now - start;
-            return n;
+            return n;  // events, an error, or the wake-up is due
         }
-        if (wakeWithinUs_ != UINT64_MAX) {
-            uint64_t spent = now - start;
-            if (spent >= wakeWithinUs_) {
-                lastGapUs_ = spent;
-                return 0;  // a held write is due: back to the before-sleep hook
-            }
-            timeoutMs = static_cast<int>((wakeWithinUs_ - spent + 999) / 1000);
-        }
+        if (us != kForever) us -= now - start;
     }
-    int n = epoll_wait(epfd_, events, maxEvents, timeoutMs);
+    int n = waitFor(events, maxEvents, us);
     lastGapUs_ = monotonicUs() - start;
     return n;
 }
@@ -160,14 +168,12 @@ void EventLoop::run() {
     constexpr int kMaxEvents = 256;
     struct epoll_event events[kMaxEvents];
     while (running_) {
-        wakeWithinUs_ = UINT64_MAX;
+        wakeWithinUs_ = kForever;
         if (beforeSleep_) beforeSleep_();
         if (!running_) break;
         armTimerfd();
-        // epoll_wait counts milliseconds: round up, so a held write is never
-        // looked at before its time (it would only be held again).
-        int timeout = wakeWithinUs_ == UINT64_MAX ? -1 : static_cast<int>((wakeWithinUs_ + 999) / 1000);
-        int n = busyPollUs_ ? pollThenWait(events, kMaxEvents, timeout) : epoll_wait(epfd_, events, kMaxEvents, timeout);
+        int n = busyPollUs_ ? pollThenWait(events, kMaxEvents, wakeWithinUs_)
+                            : waitFor(events, kMaxEvents, wakeWithinUs_);
         if (n < 0) {
             if (errno == EINTR) continue;
             LOG_ERROR("epoll_wait: %s", std::strerror(errno));

@@ -66,6 +66,8 @@ public:
     uint64_t nowMs() const { return nowMs_; }
     uint64_t nowUs() const { return nowUs_; }
     void refreshNow();
+    // The clock itself, for the few places that must not use the cached time.
+    static uint64_t monotonicUs();
 
 private:
     struct TimerEntry {
@@ -76,7 +78,10 @@ private:
         }
     };
     void armTimerfd();
-    int pollThenWait(struct epoll_event *events, int maxEvents, int timeoutMs);
+    static constexpr uint64_t kForever = UINT64_MAX;
+    // epoll_wait for up to `us` microseconds (kForever: no limit).
+    int waitFor(struct epoll_event *events, int maxEvents, uint64_t us);
+    int pollThenWait(struct epoll_event *events, int maxEvents, uint64_t us);
     void runTimers();
     void readSignals();
 
@@ -93,6 +98,7 @@ private:
     Callback beforeSleep_;
     uint64_t wakeWithinUs_ = UINT64_MAX;
     uint64_t busyPollUs_ = 0;
+    bool havePwait2_ = true;
     uint64_t lastGapUs_ = 0;  // how long the last wait lasted
     std::function<void(int)> onSignal_;
     // Sentinel handlers for the loop's own descriptors.

@@ -449,7 +449,7 @@ std::string renderMetrics(Server &server) {
     e.family("dbsyncd_database_pending_commands", "gauge", "Commands sent to the database and not yet answered.");
     for (const auto &db : dbs) e.sample("dbsyncd_database_pending_commands", label(*db), db->pending());
 
-    e.family("dbsyncd_database_reply_seconds", "histogram", "Time from sending a command to its reply.");
+    e.family("dbsyncd_database_reply_seconds", "histogram", "Time from queueing a command for the database to its reply.");
     for (const auto &db : dbs) {
         std::string l = label(*db);
         uint64_t cumulative = 0;

@@ -127,13 +127,15 @@ char *Server::readScratch(size_t n) {
 
 void Server::beforeSleep() {
     // Commands gathered during this iteration leave in one write per
-    // database, then replies in one write per client. A failed write
-    // decides requests, which can let a paused client queue more commands
-    // for databases already flushed: go round until nothing is left.
+    // database (unless held by --db-batch-wait), then replies in one write
+    // per client. A failed write decides requests, which can let a paused
+    // client queue more commands for databases already flushed: go round
+    // until nothing is left. Shutting down, nothing is held: the loop may
+    // stop at the end of this turn.
     bool wrote = true;
     while (wrote) {
         wrote = false;
-        for (auto &db : databases_) wrote = db->flushWrites() || wrote;
+        for (auto &db : databases_) wrote = db->flushWrites(!shuttingDown_) || wrote;
     }
     for (size_t i = 0; i < pendingFlush_.size(); i++) {
         ClientConn *c = pendingFlush_[i];
@@ -226,6 +228,9 @@ void Server::beginShutdown() {
     for (ClientConn *c : all) c->finishAndClose();
     loop_.addTimer(opts_.shutdownTimeoutMs, [this] {
         if (!clients_.empty()) LOG_WARN("shutdown timeout: closing %zu clients with requests in flight", clients_.size());
+        // What was queued for the databases still leaves; their replies
+        // are not waited for any more.
+        for (auto &db : databases_) db->flushWrites(false);
         loop_.stop();
     });
 }

@@ -181,6 +181,9 @@ def test_identical_replies_are_not_counted_as_divergent(procs):
 def _send_while_first_is_in_flight(procs, batch_wait, late_keys):
     slow = procs.slow_server(delay=0.5)
     d = procs.start_dbsyncd([slow], ["--db-batch-wait", str(batch_wait), "--db-timeout", "5000"])
+    # Connected first: commands queued while connecting leave with the
+    # connection's first write, which is not a batch to wait for.
+    wait_until(lambda: d.info()["db0"]["state"] == "up", 10, "the database to be up")
     first = d.client()
     first.send_raw(b"*3\r\n$3\r\nSET\r\n$5\r\nfirst\r\n$1\r\n1\r\n")
     wait_until(lambda: slow.arrival(b"first") is not None, 5, "the first command to reach the database")
@@ -211,6 +214,24 @@ def test_commands_wait_for_the_write_in_flight_and_leave_together(procs):
     assert slow.arrival(b"late1") >= slow.replied[b"first"]
     assert slow.chunk_of(b"late1") == slow.chunk_of(b"late2") == slow.chunk_of(b"late3")
 
+
+
+def test_sigterm_sends_held_commands_before_exiting(procs):
+    # --ack one: the fast database answers, so the client is done while the
+    # same command is still held for the slow one (its previous write is
+    # unanswered for 0.5 s). Shutting down must send it, not drop it.
+    fast = procs.start_redis()
+    slow = procs.slow_server(delay=0.5)
+    d = procs.start_dbsyncd([fast, slow], ["--db-batch-wait", "1000", "--db-timeout", "5000"])
+    wait_until(lambda: d.info()["db1"]["state"] == "up", 10, "the slow database to be up")
+    with d.client() as c:
+        assert c.command("SET", "first", "1") == "OK"
+        wait_until(lambda: slow.arrival(b"first") is not None, 5, "the first command at the slow database")
+        assert c.command("SET", "held", "2") == "OK"
+    assert slow.arrival(b"held") is None, "not held: the test proves nothing"
+    assert d.terminate() == 0
+    wait_until(lambda: slow.arrival(b"held") is not None, 5, "the held command at the slow database")
+    assert fast.get("held") == b"2"
 
 # --busy-poll: spins between events that come close together, sleeps otherwise.
 
