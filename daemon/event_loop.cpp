@@ -13,6 +13,7 @@
 #include "log.hpp"
 
 namespace dbsync {
+
 uint64_t EventLoop::monotonicUs() {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);

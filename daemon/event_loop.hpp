@@ -96,7 +96,7 @@ private:
     std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<>> timers_;
     std::unordered_map<TimerId, Callback> callbacks_;
     Callback beforeSleep_;
-    uint64_t wakeWithinUs_ = UINT64_MAX;
+    uint64_t wakeWithinUs_ = kForever;
     uint64_t busyPollUs_ = 0;
     bool havePwait2_ = true;
     uint64_t lastGapUs_ = 0;  // how long the last wait lasted
