@@ -513,6 +513,10 @@ def test_database_killed_and_restarted_once_in_metrics_and_logs(procs, monkeypat
     wait_until(lambda: Metrics(d.metrics_port).db("dbsyncd_database_up", b) == 1, 10, "b up")
     with d.client() as c:
         assert c.command("SET", "before", "1") == "OK"
+        # ack one answered from a; b must have answered too before it dies,
+        # or that command counts as one more failure. Redis writes the reply
+        # to dbsyncd no later than its answer to this later GET.
+        wait_until(lambda: b.get("before") == b"1", 5, "b to apply the first SET")
         b.kill()
         wait_until(lambda: Metrics(d.metrics_port).db("dbsyncd_database_up", b) == 0, 10, "b down in metrics")
         # Commands and reconnect attempts while it is down: none of them is logged.
