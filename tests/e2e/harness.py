@@ -408,8 +408,9 @@ def parse_info(reply):
     return info
 
 
-class SilentServer:
-    """A TCP listener that accepts connections, reads, and never answers."""
+class FakeServer:
+    """A stand-in database on loopback: accepts connections on a thread and
+    hands what each one sends to on_data(); subclasses decide what to answer."""
 
     def __init__(self):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -418,7 +419,6 @@ class SilentServer:
         self.sock.listen(128)
         self.port = self.sock.getsockname()[1]
         self.conns = []
-        self.received = 0
         self.stopping = False
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
@@ -427,12 +427,24 @@ class SilentServer:
     def address(self):
         return f"redis:127.0.0.1:{self.port}"
 
+    def on_data(self, conn, data):
+        """Called on the server thread with what conn sent (never empty)."""
+
+    def next_due(self):
+        """Monotonic time at which on_tick() has work, or None."""
+        return None
+
+    def on_tick(self):
+        """Called on the server thread after every wait."""
+
     def _run(self):
         import selectors
         sel = selectors.DefaultSelector()
         sel.register(self.sock, selectors.EVENT_READ)
         while not self.stopping:
-            for key, _ in sel.select(timeout=0.1):
+            due = self.next_due()
+            wait = 0.1 if due is None else min(0.1, max(0.0, due - time.monotonic()))
+            for key, _ in sel.select(timeout=wait):
                 if key.fileobj is self.sock:
                     try:
                         conn, _ = self.sock.accept()
@@ -440,14 +452,16 @@ class SilentServer:
                         continue
                     self.conns.append(conn)
                     sel.register(conn, selectors.EVENT_READ)
-                else:
-                    try:
-                        data = key.fileobj.recv(65536)
-                    except OSError:
-                        data = b""
-                    if not data:
-                        sel.unregister(key.fileobj)
-                    self.received += len(data)
+                    continue
+                try:
+                    data = key.fileobj.recv(65536)
+                except OSError:
+                    data = b""
+                if not data:
+                    sel.unregister(key.fileobj)
+                    continue
+                self.on_data(key.fileobj, data)
+            self.on_tick()
         sel.close()
 
     def stop(self):
@@ -458,44 +472,44 @@ class SilentServer:
         self.sock.close()
 
 
-class SlowServer:
-    """A stand-in database that answers +OK to every command, each `delay`
-    seconds after it arrived, and records what arrived when: the commands
-    of each recv() as one chunk, with the time, and when each got its reply."""
+class SilentServer(FakeServer):
+    """Accepts connections, reads, and never answers."""
+
+    def __init__(self):
+        self.received = 0
+        super().__init__()
+
+    def on_data(self, conn, data):
+        self.received += len(data)
+
+
+class SlowServer(FakeServer):
+    """Answers +OK to every command, each `delay` seconds after it arrived,
+    and records what arrived when: the commands of each recv() as one chunk,
+    with the time, and when each got its reply."""
 
     def __init__(self, delay):
         self.delay = delay
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
         self.lock = threading.Lock()
         self.chunks = []    # [(monotonic time, [command args as tuples of bytes])]
         self.replied = {}   # first argument after the command name -> when its +OK left
-        self.conns = []
-        self.stopping = False
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    @property
-    def address(self):
-        return f"redis:127.0.0.1:{self.port}"
-
-    def arrival(self, key):
-        """When the command for `key` arrived, or None."""
-        with self.lock:
-            for t, cmds in self.chunks:
-                if any(len(c) > 1 and c[1] == key for c in cmds):
-                    return t
-        return None
+        self.bufs = {}      # conn -> bytes of an incomplete command
+        self.due = []       # [(time, conn, key)], in arrival order
+        super().__init__()
 
     def chunk_of(self, key):
+        """Index in chunks of the recv() that brought the command for `key`, or None."""
         with self.lock:
             for i, (_, cmds) in enumerate(self.chunks):
                 if any(len(c) > 1 and c[1] == key for c in cmds):
                     return i
         return None
+
+    def arrival(self, key):
+        """When the command for `key` arrived, or None."""
+        i = self.chunk_of(key)
+        with self.lock:
+            return None if i is None else self.chunks[i][0]
 
     @staticmethod
     def _parse(buf):
@@ -518,55 +532,27 @@ class SlowServer:
             cmds.append(tuple(args))
             buf = rest
 
-    def _run(self):
-        import selectors
-        sel = selectors.DefaultSelector()
-        sel.register(self.sock, selectors.EVENT_READ)
-        bufs = {}
-        due = []  # (time, conn, key)
-        while not self.stopping:
-            now = time.monotonic()
-            wait = min([t for t, _, _ in due], default=now + 0.05) - now
-            for key, _ in sel.select(timeout=max(0.0, min(wait, 0.05))):
-                if key.fileobj is self.sock:
-                    try:
-                        conn, _ = self.sock.accept()
-                    except OSError:
-                        continue
-                    self.conns.append(conn)
-                    bufs[conn] = b""
-                    sel.register(conn, selectors.EVENT_READ)
-                    continue
-                conn = key.fileobj
-                try:
-                    data = conn.recv(65536)
-                except OSError:
-                    data = b""
-                if not data:
-                    sel.unregister(conn)
-                    continue
-                cmds, bufs[conn] = self._parse(bufs[conn] + data)
-                t = time.monotonic()
-                with self.lock:
-                    self.chunks.append((t, cmds))
-                due += [(t + self.delay, conn, c[1] if len(c) > 1 else None) for c in cmds]
-            now = time.monotonic()
-            for item in [d for d in due if d[0] <= now]:
-                due.remove(item)
-                try:
-                    item[1].sendall(b"+OK\r\n")
-                except OSError:
-                    pass
-                with self.lock:
-                    self.replied[item[2]] = time.monotonic()
-        sel.close()
+    def on_data(self, conn, data):
+        cmds, self.bufs[conn] = self._parse(self.bufs.get(conn, b"") + data)
+        t = time.monotonic()
+        with self.lock:
+            self.chunks.append((t, cmds))
+        self.due += [(t + self.delay, conn, c[1] if len(c) > 1 else None) for c in cmds]
 
-    def stop(self):
-        self.stopping = True
-        self.thread.join(timeout=5)
-        for c in self.conns:
-            c.close()
-        self.sock.close()
+    def next_due(self):
+        return self.due[0][0] if self.due else None
+
+    def on_tick(self):
+        # Replies leave in arrival order, as Redis sends them.
+        now = time.monotonic()
+        while self.due and self.due[0][0] <= now:
+            _, conn, key = self.due.pop(0)
+            try:
+                conn.sendall(b"+OK\r\n")
+            except OSError:
+                pass
+            with self.lock:
+                self.replied[key] = time.monotonic()
 
 
 class Processes:
