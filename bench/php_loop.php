@@ -116,7 +116,17 @@ if ($tls !== '' && $signkey !== '' && extension_loaded('dbsync')) {
     exit($u && $sg ? 0 : 1);
 }
 
-[$rhost, $rport] = [substr($redis, 0, strrpos($redis, ':')), (int)substr($redis, strrpos($redis, ':') + 1)];
+/* The setup of a phpredis loop: a connection to HOST:PORT. */
+function phpredisTo(string $hostPort): callable {
+    $colon = strrpos($hostPort, ':');
+    [$host, $port] = [substr($hostPort, 0, $colon), (int)substr($hostPort, $colon + 1)];
+    return function () use ($host, $port) {
+        $r = new Redis();
+        if (!$r->connect($host, $port, 3.0)) throw new RuntimeException('cannot connect');
+        return $r;
+    };
+}
+
 echo "php ", PHP_VERSION, ", $n iterations, dbsyncd=", $dbsyncd ?: '(none)', ", redis=$redis\n";
 
 if (extension_loaded('dbsync') && $dbsyncd !== '') {
@@ -135,23 +145,14 @@ if (extension_loaded('dbsync')) {
     }, fn($c, $k, $i) => dbsync_send(['SET', $k, "value-$i"]));
 }
 if (class_exists('Redis')) {
-    run('phpredis direct', $n, function () use ($rhost, $rport) {
-        $r = new Redis();
-        if (!$r->connect($rhost, $rport, 3.0)) throw new RuntimeException('cannot connect');
-        return $r;
-    }, fn($r, $k, $i) => $r->set($k, "value-$i"));
+    run('phpredis direct', $n, phpredisTo($redis), fn($r, $k, $i) => $r->set($k, "value-$i"));
 } else {
     printf("%-26s skipped: php-redis not loaded\n", 'phpredis direct:');
 }
 $twemproxy = getenv('DBSYNC_BENCH_TWEMPROXY') ?: '';
 if (class_exists('Redis') && $twemproxy !== '') {
     // The same loop through another proxy: what any extra hop costs.
-    [$thost, $tport] = [substr($twemproxy, 0, strrpos($twemproxy, ':')), (int)substr($twemproxy, strrpos($twemproxy, ':') + 1)];
-    run('phpredis via twemproxy', $n, function () use ($thost, $tport) {
-        $r = new Redis();
-        if (!$r->connect($thost, $tport, 3.0)) throw new RuntimeException('cannot connect');
-        return $r;
-    }, fn($r, $k, $i) => $r->set($k, "value-$i"));
+    run('phpredis via twemproxy', $n, phpredisTo($twemproxy), fn($r, $k, $i) => $r->set($k, "value-$i"));
 } else {
     printf("%-26s skipped: %s\n", 'phpredis via twemproxy:', class_exists('Redis') ? 'DBSYNC_BENCH_TWEMPROXY not set' : 'php-redis not loaded');
 }
