@@ -63,7 +63,7 @@ void HiredisAdapter::delWrite(void *self) {
 void HiredisAdapter::cleanup(void *self) { static_cast<HiredisAdapter *>(self)->detach(); }
 
 bool HiredisAdapter::flushDeferredWrite() {
-    if (!writeDeferred_ || !ac_) return false;
+    if (!hasDeferredWrite()) return false;
     writeDeferred_ = false;
     // hiredis answers with delWrite (all written) or addWrite (the rest
     // waits for EPOLLOUT), or tears the context down on an error; this
