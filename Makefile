@@ -69,13 +69,15 @@ $(CLIENT_LIB): $(CLIENT_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
--include daemon/daemon.mk
--include daemon/install.mk
--include php-ext/php-ext.mk
--include tests/tests.mk
--include bench/bench.mk
+include daemon/daemon.mk
+include daemon/install.mk
+include php-ext/php-ext.mk
+include tests/tests.mk
+include bench/bench.mk
 
--include $(shell find build -name '*.d' 2>/dev/null)
+# Header dependencies of the variant being built only: another variant's
+# .d files name its own objects and would only slow make down.
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 deps:
 	@bash tools/install-deps.sh

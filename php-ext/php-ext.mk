@@ -40,9 +40,9 @@ php-ext:
 	@grep -E 'warning|error' php-ext/build.out || true
 	@echo "php-ext: $(PHP_EXT_SO)"
 
-test-php: php-ext $(if $(wildcard daemon/daemon.mk),daemon)
+test-php: php-ext daemon
 	bash tests/php/run.sh
 
-demo-php: php-ext $(if $(wildcard daemon/daemon.mk),daemon)
+demo-php: php-ext daemon
 	bash php-ext/examples/run-demo.sh
 
