@@ -13,9 +13,9 @@ UNIT_TEST_SRCS := $(wildcard tests/unit/*.cpp)
 UNIT_TEST_OBJS := $(UNIT_TEST_SRCS:%.cpp=$(BUILD)/%.o)
 UNIT_TEST_BIN := $(BUILD)/tests/unit_tests
 
-$(UNIT_TEST_BIN): $(UNIT_TEST_OBJS) $(COMMON_LIB)
+$(UNIT_TEST_BIN): $(UNIT_TEST_OBJS) $(CLIENT_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CXX) $(ALL_CXXFLAGS) -o $@ $(UNIT_TEST_OBJS) $(COMMON_LIB) $(ALL_LDFLAGS) \
+	$(CXX) $(ALL_CXXFLAGS) -o $@ $(UNIT_TEST_OBJS) $(CLIENT_LIB) $(COMMON_LIB) $(ALL_LDFLAGS) \
 		$(HIREDIS_LIBS) $(SSL_LIBS) -lgtest -lgtest_main -pthread
 
 # Fuzz targets are built with clang whatever the variant, into build/fuzz,
