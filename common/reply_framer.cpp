@@ -75,7 +75,7 @@ void ReplyFramer::restart() {
 
 void ReplyFramer::reset() {
     restart();
-    failed_ = false;
+    failed_ = partial_ = false;
     error_.clear();
 }
 
@@ -87,7 +87,12 @@ ReplyFramer::Result ReplyFramer::fail(std::string message) {
 }
 
 ReplyFramer::Result ReplyFramer::next(std::string_view input, FramedReply &out) {
-    if (failed_) return Result::Error;
+    Result r = failed_ ? Result::Error : frame(input, out);
+    partial_ = r == Result::NeedMore && !input.empty();
+    return r;
+}
+
+ReplyFramer::Result ReplyFramer::frame(std::string_view input, FramedReply &out) {
     const size_t max_reply = limits_.max_reply_bytes;
     auto tooLong = [&] {
         return fail("reply longer than the " + std::to_string(max_reply) + " byte limit");

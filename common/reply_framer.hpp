@@ -93,8 +93,8 @@ public:
     // "protocol error in reply: ..." for the last Error.
     const std::string &error() const { return error_; }
 
-    // True when part of a reply has been seen but not all of it.
-    bool midReply() const { return pos_ > 0; }
+    // True when the last next() returned NeedMore on part of a reply.
+    bool midReply() const { return partial_; }
 
     // Forgets a partial reply and any error (a new connection).
     void reset();
@@ -102,12 +102,14 @@ public:
     const ReplyFramerLimits &limits() const { return limits_; }
 
 private:
+    Result frame(std::string_view input, FramedReply &out);
     Result fail(std::string message);
     void restart();
 
     ReplyFramerLimits limits_;
     std::string error_;
     bool failed_ = false;
+    bool partial_ = false;
     size_t pos_ = 0;           // next byte to check, counted from the reply's start
     size_t scan_ = 0;          // a text line's CR is searched for from here (0: from pos_ + 1)
     size_t bulk_end_ = 0;      // when non-zero: a bulk payload and its CRLF end here

@@ -24,7 +24,8 @@ FUZZ_CXX ?= clang++
 FUZZ_BUILD := build/fuzz
 FUZZ_CXXFLAGS := -std=c++20 -O1 -g -fno-omit-frame-pointer -Icommon \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_COMMON := common/request_framer.cpp common/command_tokenizer.cpp common/resp_writer.cpp
+FUZZ_COMMON := common/request_framer.cpp common/command_tokenizer.cpp common/resp_writer.cpp \
+	common/reply_framer.cpp common/client_reply_decoder.cpp
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.cpp,%,$(wildcard tests/fuzz/fuzz_*.cpp))
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 FUZZ_TIME ?= 20

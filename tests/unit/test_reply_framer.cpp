@@ -231,6 +231,11 @@ TEST(ReplyFramer, MidReplyWhileIncomplete) {
     s.feed(":2\r\n");
     EXPECT_FALSE(s.framer.midReply());
     ASSERT_EQ(s.seen.size(), 1u);
+    for (const char *part : {"$", "+OK", "+OK\r", "$3\r\nab"}) {
+        Stream t;
+        t.feed(part);
+        EXPECT_TRUE(t.framer.midReply()) << part;
+    }
 }
 
 TEST(ReplyFramer, EmptyInputNeedsMore) {
