@@ -328,6 +328,14 @@ void ClientConnection::readSome() {
                 fail("unexpected reply from server");
                 return;
             }
+            if (reader_.hasBufferedInput()) {
+                // One request is in flight and its reply is here, yet more
+                // bytes follow it (two replies in one read, or a second
+                // SUBSCRIBE confirmation): which one answers the call cannot
+                // be told, and kept they would answer the next call.
+                fail("server sent a reply that was not asked for; connection closed");
+                return;
+            }
             reply_ = std::move(r);
             awaiting_ = false;
             DBSYNC_TRACE("dbsync client: %s: reply received", name_.c_str());
@@ -360,6 +368,10 @@ void ClientConnection::drainAvailable() {
                 return;
             }
             owed_--;
+        }
+        if (owed_ == 0 && reader_.hasBufferedInput()) {
+            close();  // the start of a reply after every owed one: nobody asked for it
+            return;
         }
     }
 }

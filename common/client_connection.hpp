@@ -11,6 +11,10 @@
 // ack=one) reads and drops exactly that many replies before the next one is
 // handed out. A connection that has owed a reply for longer than the call
 // timeout is considered stalled and is closed instead of queueing more.
+// Bytes that follow the reply of the one request still in flight were not
+// asked for (two replies in one read, SUBSCRIBE's second confirmation): the
+// call fails and the connection is closed, so they never answer a later
+// call.
 //
 // "Never sent twice": a reused connection is checked before use (a peer that
 // closed it, or sent something unasked, makes it unusable) and reconnected.

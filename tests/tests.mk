@@ -13,9 +13,9 @@ UNIT_TEST_SRCS := $(wildcard tests/unit/*.cpp)
 UNIT_TEST_OBJS := $(UNIT_TEST_SRCS:%.cpp=$(BUILD)/%.o)
 UNIT_TEST_BIN := $(BUILD)/tests/unit_tests
 
-$(UNIT_TEST_BIN): $(UNIT_TEST_OBJS) $(COMMON_LIB)
+$(UNIT_TEST_BIN): $(UNIT_TEST_OBJS) $(CLIENT_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CXX) $(ALL_CXXFLAGS) -o $@ $(UNIT_TEST_OBJS) $(COMMON_LIB) $(ALL_LDFLAGS) \
+	$(CXX) $(ALL_CXXFLAGS) -o $@ $(UNIT_TEST_OBJS) $(CLIENT_LIB) $(COMMON_LIB) $(ALL_LDFLAGS) \
 		$(HIREDIS_LIBS) $(SSL_LIBS) -lgtest -lgtest_main -pthread
 
 # Fuzz targets are built with clang whatever the variant, into build/fuzz,
@@ -24,7 +24,8 @@ FUZZ_CXX ?= clang++
 FUZZ_BUILD := build/fuzz
 FUZZ_CXXFLAGS := -std=c++20 -O1 -g -fno-omit-frame-pointer -Icommon \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_COMMON := common/request_framer.cpp common/command_tokenizer.cpp common/resp_writer.cpp
+FUZZ_COMMON := common/request_framer.cpp common/command_tokenizer.cpp common/resp_writer.cpp \
+	common/reply_framer.cpp common/client_reply_decoder.cpp
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.cpp,%,$(wildcard tests/fuzz/fuzz_*.cpp))
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 FUZZ_TIME ?= 20

@@ -11,6 +11,12 @@ test can check that the extension never sent a command twice:
            second one and closes without answering
   counter  reads everything and never answers; logs each chunk received
            as "bytes HEX" (what a plain-text listener would see on the wire)
+  unasked  sends replies nobody asked for: "TWICE x" is answered with x
+           twice in one segment, "SUBSCRIBE a b" with one confirmation per
+           channel in one segment (as Redis does), "LATER x" with x now and
+           x again when "RELEASE" arrives on any connection, "ECHO held:x"
+           only at "RELEASE", with x followed by the first bytes of a reply
+           nobody asked for; anything else ("ECHO x") with its first argument
 
 Usage: peer.py MODE PORTFILE LOGFILE   (binds 127.0.0.1:0, writes the port)
 The log gets one line per event: "conn" for a connection, "cmd" per command.
@@ -27,6 +33,13 @@ def log(path, what):
 
 def read_command(conn, buf):
     """Reads one RESP array command; returns (ok, rest_of_buffer)."""
+    ok, _, buf = read_args(conn, buf)
+    return ok, buf
+
+
+def read_args(conn, buf):
+    """Reads one RESP array command; returns (ok, arguments, rest_of_buffer)."""
+    args = []
     def need(n):
         nonlocal buf
         while len(buf) < n:
@@ -48,16 +61,64 @@ def read_command(conn, buf):
 
     head = line()
     if head is None or not head.startswith(b"*"):
-        return False, buf
+        return False, args, buf
     for _ in range(int(head[1:])):
         h = line()
         if h is None or not h.startswith(b"$"):
-            return False, buf
+            return False, args, buf
         n = int(h[1:])
         if not need(n + 2):
-            return False, buf
+            return False, args, buf
+        args.append(buf[:n])
         buf = buf[n + 2:]
-    return True, buf
+    return True, args, buf
+
+
+def bulk(data):
+    return b"$%d\r\n%s\r\n" % (len(data), data)
+
+
+# "LATER" replies held back until a "RELEASE": (connection, bytes).
+held = []
+held_lock = threading.Lock()
+
+
+def serve_unasked(conn, logfile):
+    # As Redis does: a small reply leaves at once, not held back by Nagle
+    # until the client acknowledges the previous one.
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    buf = b""
+    while True:
+        ok, args, buf = read_args(conn, buf)
+        if not ok or not args:
+            return
+        log(logfile, "cmd")
+        name = args[0].upper()
+        arg = args[1] if len(args) > 1 else b""
+        if name == b"TWICE":
+            conn.sendall(bulk(arg) * 2)  # one send: one segment on loopback
+        elif name == b"SUBSCRIBE":
+            conn.sendall(b"".join(b"*3\r\n" + bulk(b"subscribe") + bulk(ch) + b":%d\r\n" % (i + 1)
+                                  for i, ch in enumerate(args[1:])))
+        elif name == b"LATER":
+            with held_lock:  # held before answering: RELEASE may come right after
+                held.append((conn, bulk(arg)))
+            conn.sendall(bulk(arg))
+        elif name == b"ECHO" and arg.startswith(b"held:"):
+            with held_lock:
+                held.append((conn, bulk(arg) + b"+unasked and unfinished"))
+        elif name == b"RELEASE":
+            with held_lock:
+                for c, data in held:
+                    try:
+                        c.sendall(data)
+                    except OSError:
+                        pass  # that client has gone already
+                held.clear()
+            log(logfile, "released")
+            conn.sendall(b"+OK\r\n")
+        else:
+            conn.sendall(bulk(arg))
 
 
 def serve(mode, conn, logfile):
@@ -65,6 +126,9 @@ def serve(mode, conn, logfile):
     try:
         if mode == "silent":
             threading.Event().wait()  # hold the connection open, read nothing
+        if mode == "unasked":
+            serve_unasked(conn, logfile)
+            return
         if mode == "counter":
             while True:
                 chunk = conn.recv(65536)

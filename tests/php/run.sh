@@ -6,7 +6,7 @@
 #   redis-server x3           DBSYNC_TEST_REDIS1..3 (host:port), REDIS1_UNIX, REDIS1_V6
 #   dbsyncd x2 (if built)     DBSYNC_TEST_DBSYNCD1 -> REDIS1+REDIS2, DBSYNC_TEST_DBSYNCD2 -> REDIS3
 #                             (so a write through both reaches each database once)
-#   misbehaving peers         DBSYNC_TEST_SILENT, _ONESHOT, _EATER, _COUNTER (+ _LOG files)
+#   misbehaving peers         DBSYNC_TEST_SILENT, _ONESHOT, _EATER, _COUNTER, _UNASKED (+ _LOG files)
 #   a port nobody listens on  DBSYNC_TEST_REFUSED
 #   keys (openssl CLI)        DBSYNC_TEST_KEY_RSA, _KEY_EC, _KEY_ED25519: trusted client keys
 #                             (passwordless PEM; the public key is the same path with .pub);
@@ -163,7 +163,7 @@ export DBSYNC_TEST_REDIS2=127.0.0.1:$PORT
 start_redis r3 || fail_setup "redis-server did not start"
 export DBSYNC_TEST_REDIS3=127.0.0.1:$PORT
 
-for mode in silent oneshot eater counter; do
+for mode in silent oneshot eater counter unasked; do
     start_peer "$mode" || fail_setup "python3 peer ($mode) did not start"
     var=DBSYNC_TEST_${mode^^}
     export "$var=127.0.0.1:$PORT"
