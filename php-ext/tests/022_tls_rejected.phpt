@@ -1,7 +1,7 @@
 --TEST--
 A key the daemon does not trust: the call fails naming the server, nothing reaches Redis
 --SKIPIF--
-<?php $needs = ['TLS', 'TLS_EPHEMERAL', 'REDIS1', 'EXT', 'KEY_FOREIGN', 'KEY_RSA']; require __DIR__ . '/skipif.inc'; ?>
+<?php $needs = ['TLS', 'TLS_OWNKEY', 'REDIS1', 'EXT', 'KEY_FOREIGN', 'KEY_RSA']; require __DIR__ . '/skipif.inc'; ?>
 --FILE--
 <?php
 require __DIR__ . '/common.inc';
@@ -13,7 +13,7 @@ $code = 'var_dump(dbsync_send(["SET", ' . var_export($k, true) . ', "x"])); var_
 // A valid key nobody trusts.
 echo php_child(['dbsync.servers' => $tls, 'dbsync.signkey' => test_env('KEY_FOREIGN')], $code), "\n";
 // A trusted key, but not by this daemon (it trusts the EC key only).
-echo php_child(['dbsync.servers' => test_env('TLS_EPHEMERAL'), 'dbsync.signkey' => test_env('KEY_RSA')], $code), "\n";
+echo php_child(['dbsync.servers' => test_env('TLS_OWNKEY'), 'dbsync.signkey' => test_env('KEY_RSA')], $code), "\n";
 // No key at all against a TLS-only port: the daemon explains, nothing is applied.
 echo php_child(['dbsync.servers' => $tls], $code), "\n";
 var_dump(raw_command($r1, ['EXISTS', $k]));

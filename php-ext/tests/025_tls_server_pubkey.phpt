@@ -1,7 +1,7 @@
 --TEST--
 dbsync.server_pubkey: the server's certificate must carry that key, else nothing is sent
 --SKIPIF--
-<?php $needs = ['TLS', 'TLS_EPHEMERAL', 'REDIS1', 'EXT', 'KEY_EC', 'SERVER_PUB']; require __DIR__ . '/skipif.inc'; ?>
+<?php $needs = ['TLS', 'TLS_OWNKEY', 'REDIS1', 'EXT', 'KEY_EC', 'SERVER_PUB']; require __DIR__ . '/skipif.inc'; ?>
 --FILE--
 <?php
 require __DIR__ . '/common.inc';
@@ -13,11 +13,11 @@ $code = 'var_dump(dbsync_send(["SET", ' . var_export($k, true) . ', "v"]));';
 echo php_child($ini + ['dbsync.servers' => test_env('TLS')], $code), "\n";
 var_dump(raw_command($r1, ['GET', $k]));
 raw_command($r1, ['DEL', $k]);
-// A daemon with another (ephemeral) key: refused by the client before sending.
-echo php_child($ini + ['dbsync.servers' => test_env('TLS_EPHEMERAL')], $code), "\n";
+// A daemon with another key (its own, in its --state-dir): refused by the client before sending.
+echo php_child($ini + ['dbsync.servers' => test_env('TLS_OWNKEY')], $code), "\n";
 var_dump(raw_command($r1, ['EXISTS', $k]));
 // Without server_pubkey the same daemon is fine (only the client is authenticated).
-echo php_child(['dbsync.signkey' => test_env('KEY_EC'), 'dbsync.servers' => test_env('TLS_EPHEMERAL')], $code), "\n";
+echo php_child(['dbsync.signkey' => test_env('KEY_EC'), 'dbsync.servers' => test_env('TLS_OWNKEY')], $code), "\n";
 var_dump(raw_command($r1, ['GET', $k]));
 raw_command($r1, ['DEL', $k]);
 ?>

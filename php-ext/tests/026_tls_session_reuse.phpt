@@ -1,12 +1,12 @@
 --TEST--
 TLS connections: kept across calls (keepalive), fan-out to two TLS daemons, large values, pipelined late replies
 --SKIPIF--
-<?php $needs = ['TLS', 'TLS_EPHEMERAL', 'REDIS1', 'EXT', 'KEY_EC']; require __DIR__ . '/skipif.inc'; ?>
+<?php $needs = ['TLS', 'TLS_OWNKEY', 'REDIS1', 'EXT', 'KEY_EC']; require __DIR__ . '/skipif.inc'; ?>
 --FILE--
 <?php
 require __DIR__ . '/common.inc';
 $script = '<?php require ' . var_export(__DIR__ . '/common.inc', true) . ';' . <<<'PHP'
-$tls = test_env('TLS'); $eph = test_env('TLS_EPHEMERAL'); $r1 = test_env('REDIS1');
+$tls = test_env('TLS'); $eph = test_env('TLS_OWNKEY'); $r1 = test_env('REDIS1');
 $k = test_key('tls-session');
 $accepted = fn($addr) => (int)info_field(dbsync_send('DBSYNC INFO', $addr), 'tls_handshakes_accepted');
 

@@ -14,8 +14,8 @@
 #                             _KEY_WEAK (RSA 1024), _KEY_GARBAGE: keys that must not load;
 #                             _SERVER_PUB: public key of the TLS daemons' --tls-cert
 #   TLS dbsyncd (if built)    DBSYNC_TEST_TLS -> REDIS1: trusts RSA, EC and Ed25519, serves
-#                             --tls-cert (key _SERVER_PUB); DBSYNC_TEST_TLS_EPHEMERAL -> REDIS1:
-#                             trusts EC only, ephemeral self-signed certificate
+#                             --tls-cert (key _SERVER_PUB); DBSYNC_TEST_TLS_OWNKEY -> REDIS1:
+#                             trusts EC only, its own key in its --state-dir
 #
 # The last line is "php: N passed, N failed"; the exit status is non-zero
 # when a test failed (or nothing ran). Options: test files or directories to
@@ -108,12 +108,14 @@ start_dbsyncd() {
 }
 
 # Waits for a TLS-only dbsyncd: redis-cli may lack --tls, so read the log.
+# Its state (its server key) goes to $WORK/NAME.state, never /var/lib.
 start_tls_dbsyncd() {
     local name=$1 dbs=$2 try i
     shift 2
     for try in 1 2 3; do
         PORT=$(free_port)
-        "$DBSYNCD" -b 127.0.0.1 -p "$PORT" -d "$dbs" "$@" </dev/null >"$WORK/$name.log" 2>&1 &
+        "$DBSYNCD" -b 127.0.0.1 -p "$PORT" -d "$dbs" --state-dir "$WORK/$name.state" "$@" \
+            </dev/null >"$WORK/$name.log" 2>&1 &
         PIDS+=($!)
         for i in $(seq 1 100); do
             grep -q "listening on" "$WORK/$name.log" 2>/dev/null && return 0
@@ -182,7 +184,7 @@ else
     echo "php: $DBSYNCD not built; dbsyncd tests will be skipped"
 fi
 
-export DBSYNC_TEST_TLS="" DBSYNC_TEST_TLS_EPHEMERAL=""
+export DBSYNC_TEST_TLS="" DBSYNC_TEST_TLS_OWNKEY=""
 if ! command -v openssl >/dev/null; then
     echo "php: openssl CLI not found; TLS tests will be skipped"
 else
@@ -194,9 +196,9 @@ if [ -x "$DBSYNCD" ] && [ -n "${DBSYNC_TEST_KEY_EC:-}" ]; then
         --tls-cert "$k/server.crt" --tls-key "$k/server.pem" ||
         fail_setup "TLS dbsyncd did not start: $(tail -3 "$WORK/tls.log")"
     export DBSYNC_TEST_TLS=127.0.0.1:$PORT
-    start_tls_dbsyncd tls-ephemeral "redis:$DBSYNC_TEST_REDIS1" --pubkey "$k/ec.pub" ||
-        fail_setup "TLS dbsyncd did not start: $(tail -3 "$WORK/tls-ephemeral.log")"
-    export DBSYNC_TEST_TLS_EPHEMERAL=127.0.0.1:$PORT
+    start_tls_dbsyncd tls-ownkey "redis:$DBSYNC_TEST_REDIS1" --pubkey "$k/ec.pub" ||
+        fail_setup "TLS dbsyncd did not start: $(tail -3 "$WORK/tls-ownkey.log")"
+    export DBSYNC_TEST_TLS_OWNKEY=127.0.0.1:$PORT
 fi
 
 export DBSYNC_TEST_EXT=$EXT
