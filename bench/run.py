@@ -554,7 +554,9 @@ class Bench:
         if run != "unsigned":
             env["DBSYNC_BENCH_ONLY"] = "dbsyncd"  # the other ways are taken from the unsigned run
         if run.startswith("signed"):
-            argv += ["-d", "dbsync.signkey=" + self.tls["key"]]
+            # The daemon's own key, from the file it wrote in its --state-dir.
+            argv += ["-d", "dbsync.signkey=" + self.tls["key"],
+                     "-d", "dbsync.server_pubkey=" + os.path.join(self.state_dir(target), "tls-server-pubkey.pem")]
         argv += [self.php["loop"], str(n)]
         timeout = min(max(60, 3 * n / 1000 + 15), max(10, self.remaining() - 5))
         rc, out, err = run_bounded(argv, timeout, env=env, cwd=ROOT)

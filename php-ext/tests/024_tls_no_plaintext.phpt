@@ -1,7 +1,7 @@
 --TEST--
 With a signkey, a server that does not speak TLS never sees the command: only a TLS ClientHello
 --SKIPIF--
-<?php $needs = ['COUNTER', 'REDIS1', 'KEY_EC', 'EXT']; require __DIR__ . '/skipif.inc'; ?>
+<?php $needs = ['COUNTER', 'REDIS1', 'KEY_EC', 'EXT', 'SERVER_PUB']; require __DIR__ . '/skipif.inc'; ?>
 --FILE--
 <?php
 require __DIR__ . '/common.inc';
@@ -9,7 +9,7 @@ $r1 = test_env('REDIS1');
 $k = test_key('no-plaintext');
 $secret = 'secret-' . bin2hex(random_bytes(8));
 $args = var_export(['SET', $k, $secret], true);
-$ini = ['dbsync.signkey' => test_env('KEY_EC'), 'dbsync.timeout' => 300];
+$ini = ['dbsync.signkey' => test_env('KEY_EC'), 'dbsync.server_pubkey' => test_env('SERVER_PUB'), 'dbsync.timeout' => 300];
 $t = microtime(true);
 echo php_child($ini + ['dbsync.servers' => test_env('COUNTER')], "var_dump(dbsync_send($args));"), "\n";
 var_dump(microtime(true) - $t < 3);
