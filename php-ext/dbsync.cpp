@@ -67,12 +67,14 @@ PHP_INI_BEGIN()
                         zend_dbsync_globals, dbsync_globals)
     /* Authentication: TLS 1.3 with a client certificate made from this key,
      * to a server whose key is dbsync.server_pubkey; without one nothing is
-     * sent unless dbsync.server_verify = 0 (client_tls.hpp). Not changeable
-     * by a script, so that a script cannot turn authentication off or pick
+     * sent unless dbsync.server_verify = 0 (client_tls.hpp). System only
+     * (php.ini, -d, php_admin_value): not ini_set(), and not .user.ini or
+     * .htaccess, which the web application's own files can be, so that
+     * nothing the application serves can turn authentication off or pick
      * another identity. */
-    STD_PHP_INI_ENTRY("dbsync.signkey", "", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateString, signkey,
-                      zend_dbsync_globals, dbsync_globals)
-    STD_PHP_INI_ENTRY("dbsync.server_pubkey", "", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateString, server_pubkey,
+    STD_PHP_INI_ENTRY("dbsync.signkey", "", PHP_INI_SYSTEM, OnUpdateString, signkey, zend_dbsync_globals,
+                      dbsync_globals)
+    STD_PHP_INI_ENTRY("dbsync.server_pubkey", "", PHP_INI_SYSTEM, OnUpdateString, server_pubkey,
                       zend_dbsync_globals, dbsync_globals)
     STD_PHP_INI_BOOLEAN("dbsync.server_verify", "1", PHP_INI_SYSTEM, OnUpdateBool, server_verify,
                         zend_dbsync_globals, dbsync_globals)

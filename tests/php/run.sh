@@ -14,6 +14,7 @@
 #                             _KEY_FOREIGN: a valid key nobody trusts; _KEY_ENCRYPTED,
 #                             _KEY_WEAK (RSA 1024), _KEY_GARBAGE: keys that must not load;
 #                             _SERVER_PUB: public key of the TLS daemons' --tls-cert
+#   php-cgi                   DBSYNC_TEST_PHP_CGI (for .user.ini), when installed
 #   TLS dbsyncd (if built)    DBSYNC_TEST_TLS -> REDIS1: trusts RSA, EC and Ed25519, serves
 #                             --tls-cert (key _SERVER_PUB); DBSYNC_TEST_TLS_OWNKEY -> REDIS1:
 #                             trusts EC only, its own key in its --state-dir (the public key
@@ -214,6 +215,8 @@ fi
 
 export DBSYNC_TEST_EXT=$EXT
 export DBSYNC_TEST_PHP=$PHP_BIN
+# php-cgi reads .user.ini files (the CLI does not); tools/install-deps.sh installs it.
+export DBSYNC_TEST_PHP_CGI=$(command -v php-cgi || true)
 export NO_INTERACTION=1 REPORT_EXIT_STATUS=1 TEST_PHP_EXECUTABLE=$PHP_BIN
 
 # An extension built with SANITIZE=1 needs the ASan runtime loaded first
