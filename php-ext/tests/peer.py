@@ -95,7 +95,10 @@ def serve(mode, conn, logfile, tls):
             return impersonate(conn, logfile, tls)
         if mode == "counter":
             while True:
-                chunk = conn.recv(65536)
+                try:
+                    chunk = conn.recv(65536)
+                except OSError:  # reset: closed all the same
+                    chunk = b""
                 if not chunk:
                     log(logfile, "closed")
                     return
