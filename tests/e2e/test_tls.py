@@ -615,6 +615,22 @@ def test_public_key_file_is_rewritten_from_the_key(procs, keys, tmp_path):
     assert pem_fingerprint(str(pub_file)) == pin == server_fingerprint(d.port, client)
 
 
+def test_sighup_keeps_the_server_key_when_the_file_turns_bad(procs, keys, tmp_path):
+    redis = procs.start_redis(1)
+    state = tmp_path / "state"
+    client = keys["ed25519"]
+    d = procs.start_dbsyncd([redis], args=["-s", client.public], state_dir=str(state))
+    pin = server_fingerprint(d.port, client)
+    key_file = state / "tls-server-key.pem"
+    os.chmod(key_file, 0o640)
+    d.proc.send_signal(signal.SIGHUP)
+    wait_until(lambda: "keys not reloaded" in d.log(), 10, "the failed reload in the log")
+    assert f"{key_file}: the server's private key is open to other users (mode 0640)" in d.log()
+    # Neither a new key nor none: the one PHP hosts pinned.
+    assert server_fingerprint(d.port, client) == pin
+    assert int(tls_info(d, client)["tls_key_reload_failures"]) == 1
+
+
 def state_dir_is_a_file(tmp_path, keys):
     path = tmp_path / "state"
     path.write_text("not a directory\n")
