@@ -1,5 +1,6 @@
-"""Signing keys (issue 4), daemon side: with -s/--pubkey the port speaks only
-TLS 1.3 and serves only clients whose certificate carries a trusted key.
+"""Signing keys, daemon side: with -s/--pubkey the port speaks only TLS 1.3
+and serves only clients whose certificate carries a trusted key; the daemon
+presents its own key, made once in --state-dir and kept, for PHP to pin.
 
 Everything is real: keys and certificates made by the openssl CLI, the real
 dbsyncd, real redis-servers, redis-cli/redis-benchmark with --tls, and
