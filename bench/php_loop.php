@@ -11,14 +11,16 @@
  *   php -d extension=php-ext/modules/dbsync.so bench/php_loop.php [iterations]
  *
  * Prints one "name: N ops/s" line per way; a way whose server or extension
- * is missing is reported as skipped. Run with -d dbsync.signkey=KEY (and
- * DBSYNC_BENCH_DBSYNCD pointing at a dbsyncd --pubkey), the "via dbsyncd"
- * line is the signed (TLS) figure.
+ * is missing is reported as skipped. Run with -d dbsync.signkey=KEY and
+ * -d dbsync.server_pubkey=SERVER (and DBSYNC_BENCH_DBSYNCD pointing at a
+ * dbsyncd --pubkey), the "via dbsyncd" line is the signed (TLS) figure.
  *
  * Signed against unsigned in the same run: also set
  *
  *   DBSYNC_BENCH_TLS=127.0.0.1:1112      a dbsyncd --pubkey KEY.pub, same databases as DBSYNC_BENCH_DBSYNCD
  *   DBSYNC_BENCH_SIGNKEY=/path/KEY.pem   its client key
+ *   DBSYNC_BENCH_SERVER_PUBKEY=...       its server key (dbsync.server_pubkey: the
+ *                                        tls-server-pubkey.pem in its --state-dir)
  *   DBSYNC_BENCH_ROUNDS=5                rounds (default 5), order alternated, medians reported
  *
  * dbsync.signkey cannot change inside a process, so each round runs the
@@ -63,6 +65,7 @@ if ($child !== '') {  // one loop, one line, for the parent below
 
 $tls = getenv('DBSYNC_BENCH_TLS') ?: '';
 $signkey = getenv('DBSYNC_BENCH_SIGNKEY') ?: '';
+$serverPubkey = getenv('DBSYNC_BENCH_SERVER_PUBKEY') ?: '';
 if ($tls !== '' && $signkey !== '' && extension_loaded('dbsync')) {
     $rounds = max(1, (int)(getenv('DBSYNC_BENCH_ROUNDS') ?: 5));
     // The children load the extension the way this process did.
@@ -72,9 +75,9 @@ if ($tls !== '' && $signkey !== '' && extension_loaded('dbsync')) {
         $so = getenv('DBSYNC_BENCH_EXT') ?: __DIR__ . '/../php-ext/modules/dbsync.so';
         array_push($base, '-d', 'extension=' . realpath($so));
     }
-    $loop = function (string $mode) use ($base, $n, $dbsyncd, $tls, $signkey): ?float {
+    $loop = function (string $mode) use ($base, $n, $dbsyncd, $tls, $signkey, $serverPubkey): ?float {
         $cmd = $base;
-        if ($mode === 'signed') array_push($cmd, '-d', "dbsync.signkey=$signkey");
+        if ($mode === 'signed') array_push($cmd, '-d', "dbsync.signkey=$signkey", '-d', "dbsync.server_pubkey=$serverPubkey");
         array_push($cmd, __FILE__, (string)$n);
         $env = getenv() + [];
         $env['DBSYNC_BENCH_CHILD'] = $mode;

@@ -413,7 +413,8 @@ class Bench:
         port = free_port()
         argv = [self.dbsyncd, "-b", HOST, "-p", str(port),
                 "-d", ",".join("redis:%s:%d" % (HOST, self.ports[d]) for d in dbs),
-                "--shutdown-timeout", "1000", "--log-level", "warning"] + list(extra)
+                "--shutdown-timeout", "1000", "--log-level", "warning",
+                "--state-dir", self.state_dir(name)] + list(extra)
         p = self.procs.start(name, argv)
         if not wait_ready(p, port, ping=ping):
             reason = self.procs.log_tail(p, 2).splitlines()
@@ -423,6 +424,10 @@ class Bench:
         self.ports[name] = port
         self.pids[name] = p.pid
         return p, None
+
+    def state_dir(self, name):
+        """A daemon's --state-dir (its TLS server key), inside the run's temporary directory."""
+        return os.path.join(self.tmp, name + ".state")
 
     def make_keys(self):
         """Ed25519 key, a self-signed certificate for it, and its public key."""
@@ -549,7 +554,9 @@ class Bench:
         if run != "unsigned":
             env["DBSYNC_BENCH_ONLY"] = "dbsyncd"  # the other ways are taken from the unsigned run
         if run.startswith("signed"):
-            argv += ["-d", "dbsync.signkey=" + self.tls["key"]]
+            # The daemon's own key, from the file it wrote in its --state-dir.
+            argv += ["-d", "dbsync.signkey=" + self.tls["key"],
+                     "-d", "dbsync.server_pubkey=" + os.path.join(self.state_dir(target), "tls-server-pubkey.pem")]
         argv += [self.php["loop"], str(n)]
         timeout = min(max(60, 3 * n / 1000 + 15), max(10, self.remaining() - 5))
         rc, out, err = run_bounded(argv, timeout, env=env, cwd=ROOT)

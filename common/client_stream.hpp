@@ -62,7 +62,8 @@ public:
 // are closed and made again.
 struct StreamConfig {
     std::string signkey;       // path to a PEM private key; non-empty = TLS with that client key required
-    std::string serverPubkey;  // with signkey, optional: PEM public key the server's certificate must carry
+    std::string serverPubkey;  // with signkey: PEM file or sha256: fingerprints the server's key must match
+    bool verifyServer = true;  // with signkey and no serverPubkey: false accepts any server, true sends nothing
 
     bool operator==(const StreamConfig &) const = default;
 };

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <climits>
 #include <map>
+#include <tuple>
 #include <mutex>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -51,12 +52,15 @@ struct CacheEntry {
     std::shared_ptr<const tls::Context> context;
 };
 
-// A handful of entries at most (one per distinct php.ini / .user.ini value).
+// A handful of entries at most (one per distinct php.ini value, e.g. per
+// php-fpm pool's php_admin_value).
 constexpr size_t kMaxContexts = 16;
+
+using CacheKey = std::tuple<std::string, std::string, bool>;  // signkey, server_pubkey, server_verify
 
 struct ContextCache {
     std::mutex mutex;  // ZTS: every thread of the process shares the cache
-    std::map<std::pair<std::string, std::string>, CacheEntry> entries;
+    std::map<CacheKey, CacheEntry> entries;
 };
 
 // Never destroyed: connections may still hold contexts while static
@@ -68,6 +72,11 @@ ContextCache &cache() {
 
 // makeClientContext() names the file in its message; say which setting it is.
 std::string labelled(const StreamConfig &config, const std::string &error) {
+    if (error == tls::kNoServerPin)
+        return "dbsync.server_pubkey is not set, so the server cannot be authenticated and nothing was sent: "
+               "set it in php.ini to the key dbsyncd logs at start (dbsync.server_pubkey = sha256:...) or to a "
+               "copy of its tls-server-pubkey.pem; only dbsync.server_verify = 0 accepts any server (then anyone "
+               "on the network path can pose as dbsyncd)";
     auto startsWith = [&](const std::string &path) {
         return !path.empty() && error.compare(0, path.size() + 1, path + ":") == 0;
     };
@@ -276,14 +285,15 @@ std::shared_ptr<const tls::Context> clientTlsContext(const StreamConfig &config,
         return nullptr;
     }
     ContextCache &c = cache();
-    auto id = std::make_pair(config.signkey, config.serverPubkey);
+    CacheKey id{config.signkey, config.serverPubkey, config.verifyServer};
     if (!revalidate) {
         std::lock_guard<std::mutex> lock(c.mutex);
         auto it = c.entries.find(id);
         if (it != c.entries.end()) return it->second.context;
     }
     FileStamp keyStamp = stampOf(config.signkey);
-    FileStamp pubStamp = stampOf(config.serverPubkey);
+    // Fingerprints are no file to watch.
+    FileStamp pubStamp = tls::looksLikeFingerprints(config.serverPubkey) ? FileStamp{} : stampOf(config.serverPubkey);
     std::lock_guard<std::mutex> lock(c.mutex);
     auto it = c.entries.find(id);
     if (it != c.entries.end() && it->second.signkey == keyStamp && it->second.serverPubkey == pubStamp)
@@ -291,7 +301,7 @@ std::shared_ptr<const tls::Context> clientTlsContext(const StreamConfig &config,
 
     std::string err;
     std::shared_ptr<const tls::Context> context =
-        tls::makeClientContext(tls::ClientConfig{config.signkey, config.serverPubkey}, err);
+        tls::makeClientContext(tls::ClientConfig{config.signkey, config.serverPubkey, config.verifyServer}, err);
     if (!context) {
         if (it != c.entries.end()) c.entries.erase(it);  // fail closed: never the old key
         error = labelled(config, err);

@@ -1,8 +1,11 @@
-// The client side of dbsync's authentication (DESIGN.md decision 2): TLS 1.3
-// with a client certificate made in memory from dbsync.signkey.
+// The client side of dbsync's authentication (README, "Security"): TLS 1.3
+// with a client certificate made in memory from dbsync.signkey, to a server
+// whose key is one of dbsync.server_pubkey. Without dbsync.server_pubkey no
+// context is made, so nothing is sent, unless dbsync.server_verify = 0 says
+// that any server will do: our own key proves nothing about who answers.
 //
-// clientTlsContext() keeps one client context per (signkey, server_pubkey)
-// pair for the whole process (every thread, every request): the private key
+// clientTlsContext() keeps one client context per (signkey, server_pubkey,
+// server_verify) for the whole process (every thread, every request): the private key
 // is read once, and again only when its file (or the server key's file) is
 // replaced on disk (checked when a connection is made), so a key rotated
 // under a long-lived php-fpm worker takes effect for its new connections
@@ -29,7 +32,8 @@ class Context;
 
 // The shared client context for `config` (config.signkey must be set).
 // nullptr and a one-line `error` naming the setting and the file otherwise:
-// "dbsync.signkey /etc/dbsync/key.pem: No such file or directory".
+// "dbsync.signkey /etc/dbsync/key.pem: No such file or directory", or
+// naming dbsync.server_pubkey when there is no server key to check against.
 // `revalidate`: look at the files (stat) and reload them when replaced;
 // without it a context already loaded is returned as it is (the per-call
 // check; every new connection revalidates).

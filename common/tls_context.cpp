@@ -203,12 +203,23 @@ std::shared_ptr<Context> makeServerContext(const ServerConfig &config, std::stri
             return nullptr;
         }
         c->ownKeyText_ = keyText(key.get()) + " from " + config.certFile;
+        c->ownKeyFingerprint_ = keyFingerprint(key.get());
+    } else if (config.ownKey) {
+        std::string weak;
+        if (!checkKeyStrength(config.ownKey, weak)) {
+            error = config.ownKeySource + ": " + weak;
+            return nullptr;
+        }
+        // A new certificate at each start for the same key: clients pin the
+        // key, never the certificate.
+        Cert cert = makeSelfSignedCert(config.ownKey, "dbsyncd", 3650, error);
+        if (!cert || !useKeyAndCert(c->ctx_, config.ownKey, cert.get(), error)) return nullptr;
+        c->ownKeyText_ = keyText(config.ownKey) + (config.ownKeySource.empty() ? "" : " from " + config.ownKeySource);
+        c->ownKeyFingerprint_ = keyFingerprint(config.ownKey);
     } else {
-        PKey key = generateEcKey(error);
-        if (!key) return nullptr;
-        Cert cert = makeSelfSignedCert(key.get(), "dbsyncd", 3650, error);
-        if (!cert || !useKeyAndCert(c->ctx_, key.get(), cert.get(), error)) return nullptr;
-        c->ownKeyText_ = "ephemeral self-signed " + keyText(key.get());
+        // Never an ephemeral key: a client could not pin it.
+        error = "no server key (neither --tls-cert/--tls-key nor a key in --state-dir)";
+        return nullptr;
     }
     return c;
 }
@@ -219,7 +230,20 @@ std::shared_ptr<Context> makeClientContext(const ClientConfig &config, std::stri
     c->server_ = false;
     PKey key = loadPrivateKey(config.signkeyFile, error);
     if (!key) return nullptr;
-    if (!config.serverPubkeyFile.empty() && !c->pins_.loadFiles({config.serverPubkeyFile}, error)) return nullptr;
+    if (looksLikeFingerprints(config.serverPubkey)) {
+        std::vector<std::string> fingerprints;
+        if (!parseFingerprints(config.serverPubkey, fingerprints, error)) {
+            error = config.serverPubkey + ": " + error;
+            return nullptr;
+        }
+        for (auto &f : fingerprints) c->pins_.addFingerprint(std::move(f));
+    } else if (!config.serverPubkey.empty() && !c->pins_.loadFiles({config.serverPubkey}, error)) {
+        return nullptr;
+    }
+    if (c->pins_.empty() && config.verifyServer) {
+        error = kNoServerPin;
+        return nullptr;
+    }
     c->ctx_ = SSL_CTX_new(TLS_client_method());
     if (!c->ctx_) {
         error = "cannot create a TLS context: " + opensslError();
@@ -235,6 +259,7 @@ std::shared_ptr<Context> makeClientContext(const ClientConfig &config, std::stri
         SSL_CTX_set_cert_verify_callback(c->ctx_, verifyPinnedKey, c.get());
     }
     c->ownKeyText_ = keyText(key.get());
+    c->ownKeyFingerprint_ = keyFingerprint(key.get());
     return c;
 }
 

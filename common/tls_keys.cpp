@@ -268,6 +268,69 @@ PKey generateEcKey(std::string &error) {
     return key;
 }
 
+std::string privateKeyPem(EVP_PKEY *key, std::string &error) {
+    // Secure-heap memory when OpenSSL has one; the copy is wiped below.
+    Bio bio(BIO_new(BIO_s_secmem()));
+    if (!bio || PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+        error = "cannot encode the private key: " + opensslError("out of memory");
+        return {};
+    }
+    char *data = nullptr;
+    long len = BIO_get_mem_data(bio.get(), &data);
+    std::string text(data, len > 0 ? static_cast<size_t>(len) : 0);
+    if (len > 0) OPENSSL_cleanse(data, static_cast<size_t>(len));
+    return text;
+}
+
+std::string publicKeyPem(EVP_PKEY *key, std::string &error) {
+    Bio bio(BIO_new(BIO_s_mem()));
+    if (!bio || PEM_write_bio_PUBKEY(bio.get(), key) != 1) {
+        error = "cannot encode the public key: " + opensslError("out of memory");
+        return {};
+    }
+    char *data = nullptr;
+    long len = BIO_get_mem_data(bio.get(), &data);
+    return std::string(data, len > 0 ? static_cast<size_t>(len) : 0);
+}
+
+bool looksLikeFingerprints(const std::string &text) {
+    size_t i = text.find_first_not_of(" \t");
+    return i != std::string::npos && (text.compare(i, 7, "sha256:") == 0 || text.compare(i, 7, "SHA256:") == 0);
+}
+
+bool parseFingerprints(const std::string &text, std::vector<std::string> &out, std::string &error) {
+    std::vector<std::string> found;
+    size_t pos = 0;
+    while (pos < text.size()) {
+        size_t start = text.find_first_not_of(", \t", pos);
+        if (start == std::string::npos) break;
+        size_t end = text.find_first_of(", \t", start);
+        if (end == std::string::npos) end = text.size();
+        std::string item = text.substr(start, end - start);
+        pos = end;
+        std::string digits;
+        bool ok = item.size() > 7 && (item.compare(0, 7, "sha256:") == 0 || item.compare(0, 7, "SHA256:") == 0);
+        for (size_t i = 7; ok && i < item.size(); i++) {
+            char c = item[i];
+            if (c == ':') continue;  // ab:cd:... as some tools print it
+            if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+            ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+            digits += c;
+        }
+        if (!ok || digits.size() != 2 * SHA256_DIGEST_LENGTH) {
+            error = "'" + item + "' is not a key fingerprint (expected sha256: and 64 hex digits, as dbsyncd logs it)";
+            return false;
+        }
+        found.push_back("sha256:" + digits);
+    }
+    if (found.empty()) {
+        error = "no key fingerprint given";
+        return false;
+    }
+    for (auto &f : found) out.push_back(std::move(f));
+    return true;
+}
+
 Cert makeSelfSignedCert(EVP_PKEY *key, const std::string &commonName, int days, std::string &error) {
     Cert cert(X509_new());
     if (!cert) {
@@ -317,8 +380,13 @@ bool KeySet::loadFiles(const std::vector<std::string> &paths, std::string &error
 }
 
 bool KeySet::contains(const EVP_PKEY *key) const {
+    if (!key) return false;
     for (const auto &k : keys_)
         if (sameKey(k.get(), key)) return true;
+    if (fingerprints_.empty()) return false;
+    std::string fingerprint = keyFingerprint(key);
+    for (const auto &f : fingerprints_)
+        if (f == fingerprint) return true;
     return false;
 }
 

@@ -1,9 +1,10 @@
-// Keys and certificates for dbsync's authentication (DESIGN.md decision 2).
+// Keys and certificates for dbsync's authentication (README, "Security").
 //
-// The key is the identity: a client is trusted when the public key in its
-// TLS certificate equals one of the configured public keys. Certificates are
-// only envelopes for keys here, so this file can make a self-signed one in
-// memory from any key (the daemon's ephemeral server certificate, the PHP
+// The key is the identity: a peer is trusted when the public key in its
+// TLS certificate equals one of the configured public keys (or has one of
+// the configured fingerprints). Certificates are only envelopes for keys
+// here, so this file can make a self-signed one in memory from any key (the
+// daemon's server certificate for its key in --state-dir, the PHP
 // extension's client certificate).
 //
 // Accepted keys: RSA of 2048 bits or more, ECDSA on P-256 or P-384, Ed25519.
@@ -61,8 +62,24 @@ PKey loadPrivateKey(const std::string &path, std::string &error);
 // Reads the first certificate of a PEM file.
 Cert loadCertificate(const std::string &path, std::string &error);
 
-// A fresh ECDSA P-256 key (the daemon's ephemeral server key).
+// A fresh ECDSA P-256 key (the daemon's server key, made once in --state-dir).
 PKey generateEcKey(std::string &error);
+
+// PEM text of the private key (unencrypted PKCS#8) or of the public key
+// ("BEGIN PUBLIC KEY"); empty and `error` on failure. The caller wipes the
+// private key's text (OPENSSL_cleanse) once written.
+std::string privateKeyPem(EVP_PKEY *key, std::string &error);
+std::string publicKeyPem(EVP_PKEY *key, std::string &error);
+
+// Parses a list of key fingerprints as keyFingerprint() writes them
+// ("sha256:" and 64 hex digits; upper case and ':' between hex pairs, as
+// other tools print them, are accepted), separated by commas or blanks.
+// Each comes back in keyFingerprint()'s form. False and `error` for an
+// empty list or an entry that is not such a fingerprint.
+bool parseFingerprints(const std::string &text, std::vector<std::string> &out, std::string &error);
+
+// True when `text` is meant as fingerprints rather than a file name.
+bool looksLikeFingerprints(const std::string &text);
 
 // A self-signed X.509 v3 certificate for `key`, valid from a day ago for
 // `days` days, subject and issuer CN=`commonName`. Signed with SHA-256
@@ -70,20 +87,23 @@ PKey generateEcKey(std::string &error);
 Cert makeSelfSignedCert(EVP_PKEY *key, const std::string &commonName, int days, std::string &error);
 
 // A set of trusted public keys (the daemon's --pubkey set, or the client's
-// dbsync.server_pubkey).
+// dbsync.server_pubkey): whole keys read from PEM files, and fingerprints.
 class KeySet {
 public:
     // Loads every file (each may hold several keys). All or nothing: on
     // failure the set is unchanged and `error` names the first bad file.
     bool loadFiles(const std::vector<std::string> &paths, std::string &error);
     void add(PKey key) { keys_.push_back(std::move(key)); }
+    // `fingerprint` in keyFingerprint()'s form (see parseFingerprints()).
+    void addFingerprint(std::string fingerprint) { fingerprints_.push_back(std::move(fingerprint)); }
     bool contains(const EVP_PKEY *key) const;
-    size_t size() const { return keys_.size(); }
-    bool empty() const { return keys_.empty(); }
+    size_t size() const { return keys_.size() + fingerprints_.size(); }
+    bool empty() const { return size() == 0; }
     const std::vector<PKey> &keys() const { return keys_; }
 
 private:
     std::vector<PKey> keys_;
+    std::vector<std::string> fingerprints_;
 };
 
 }  // namespace dbsync::tls

@@ -80,8 +80,11 @@ endif
 
 uninstall: uninstall-daemon uninstall-php
 
+# The state directory (/var/lib/dbsyncd, made by systemd) is never removed:
+# it holds the server key that PHP hosts pin (dbsync.server_pubkey).
 uninstall-daemon:
 	rm -f $(DESTDIR)$(SBINDIR)/dbsyncd $(DESTDIR)$(UNITDIR)/dbsyncd.service $(DESTDIR)$(MANDIR)/man8/dbsyncd.8
+	@echo "uninstall: keeping dbsyncd's state directory (/var/lib/dbsyncd: its TLS server key), if there is one"
 	@if [ -e $(INSTALLED_DEFAULT) ]; then \
 		if cmp -s daemon/dbsyncd.default $(INSTALLED_DEFAULT); then \
 			echo "rm -f $(INSTALLED_DEFAULT)"; rm -f $(INSTALLED_DEFAULT); \

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <getopt.h>
 
@@ -21,8 +22,8 @@ const char kUsage[] =
     "  -p, --port PORT            listen port (default 1111)\n"
     "  -s, --pubkey FILE[,FILE]   trusted client public key(s) in PEM; the port then\n"
     "                             speaks TLS 1.3 only (repeatable)\n"
-    "      --tls-cert FILE        server certificate (PEM) with --pubkey; default: an\n"
-    "                             ephemeral self-signed certificate made at start\n"
+    "      --tls-cert FILE        server certificate (PEM) with --pubkey; default: one\n"
+    "                             made at start for dbsyncd's key in --state-dir\n"
     "      --tls-key FILE         private key of --tls-cert (PEM, no password)\n"
     "      --handshake-timeout MS time to complete the TLS handshake (default 5000)\n"
     "  -c, --close                close the client connection after each reply\n"
@@ -56,6 +57,10 @@ const char kUsage[] =
     "      --busy-poll US         before sleeping, keep polling for events up to US\n"
     "                             microseconds while they come that close together:\n"
     "                             lower latency for CPU (default 0: off)\n"
+    "      --state-dir DIR        where dbsyncd keeps its state: its TLS server key\n"
+    "                             (tls-server-key.pem, made once; with --pubkey and\n"
+    "                             no --tls-cert) (default $STATE_DIRECTORY, which\n"
+    "                             systemd sets, else /var/lib/dbsyncd)\n"
     "      --shutdown-timeout MS  on SIGTERM/SIGINT, how long in-flight requests may\n"
     "                             take before exit (default 5000)\n"
     "      --log-level LEVEL      error, warning, notice (default), info or debug\n"
@@ -65,8 +70,8 @@ const char kUsage[] =
     "\n"
     "Signals: SIGTERM/SIGINT stop accepting, answer requests in flight (up to\n"
     "--shutdown-timeout), exit 0. SIGHUP reloads the --pubkey files and\n"
-    "--tls-cert/--tls-key; new connections use them, open ones carry on; if a file\n"
-    "is bad the previous keys stay in force.\n"
+    "--tls-cert/--tls-key (or the key in --state-dir); new connections use them,\n"
+    "open ones carry on; if a file is bad the previous keys stay in force.\n"
     "Send 'DBSYNC INFO' (e.g. with redis-cli) for statistics; see man dbsyncd.\n";
 
 enum LongOnly {
@@ -89,6 +94,7 @@ enum LongOnly {
     kHandshakeTimeout,
     kMetrics,
     kMetricsMaxClients,
+    kStateDir,
 };
 
 const struct option kLongOptions[] = {
@@ -116,6 +122,7 @@ const struct option kLongOptions[] = {
     {"handshake-timeout", required_argument, nullptr, kHandshakeTimeout},
     {"metrics", required_argument, nullptr, kMetrics},
     {"metrics-max-clients", required_argument, nullptr, kMetricsMaxClients},
+    {"state-dir", required_argument, nullptr, kStateDir},
     {"verbose", no_argument, nullptr, 'v'},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'V'},
@@ -289,6 +296,10 @@ ParseOutcome parseOptions(int argc, char **argv, Options &opts) {
         case kMetricsMaxClients:
             if (!parseNumber<size_t>(arg, 1, 10000, opts.metricsMaxClients)) return usageError(flagName(c), "must be a number from 1 to 10000");
             break;
+        case kStateDir:
+            if (!*arg) return usageError("--state-dir", "the path is empty");
+            opts.stateDir = arg;
+            break;
         case 'v': opts.verbosity++; break;
         case 'h': std::fputs(kUsage, stdout); return ParseOutcome::ExitOk;
         case 'V': std::printf("dbsyncd %s\n", DBSYNC_VERSION); return ParseOutcome::ExitOk;
@@ -307,6 +318,13 @@ ParseOutcome parseOptions(int argc, char **argv, Options &opts) {
         return usageError(opts.tlsCert.empty() ? "--tls-key" : "--tls-cert", "--tls-cert and --tls-key go together");
     if (!opts.tlsCert.empty() && opts.pubkeys.empty())
         return usageError("--tls-cert", "only with --pubkey (TLS here always authenticates clients by key)");
+
+    if (opts.stateDir.empty()) {
+        // systemd's StateDirectory= sets it (a colon list when several are configured).
+        const char *env = std::getenv("STATE_DIRECTORY");
+        std::string first = env ? std::string(env).substr(0, std::string(env).find(':')) : std::string();
+        opts.stateDir = first.empty() ? "/var/lib/dbsyncd" : first;
+    }
 
     if (bind.substr(0, 5) == "unix:") {
         if (portGiven) return usageError("--port", "makes no sense with a unix:/path listen address");

@@ -25,9 +25,10 @@ struct Options {
     AckPolicy ack = AckPolicy::One;
     bool closeAfterReply = false;
     std::vector<std::string> pubkeys;  // -s: enables TLS with pinned client keys
-    std::string tlsCert;               // --tls-cert: server certificate (PEM); empty: ephemeral self-signed
+    std::string tlsCert;               // --tls-cert: server certificate (PEM); empty: one for the key in stateDir
     std::string tlsKey;                // --tls-key: its private key
     uint64_t handshakeTimeoutMs = 5000;  // --handshake-timeout: TLS handshake deadline
+    std::string stateDir;  // --state-dir: kept state (the TLS server key); default $STATE_DIRECTORY or /var/lib/dbsyncd
 
     uint64_t dbTimeoutMs = 2000;
     uint64_t connectTimeoutMs = 1000;

@@ -11,6 +11,7 @@
 #include "conn_stream.hpp"
 #include "log.hpp"
 #include "server.hpp"
+#include "server_key.hpp"
 #include "tls_context.hpp"
 
 namespace dbsync {
@@ -169,39 +170,68 @@ TlsGate::~TlsGate() {
     for (Handshake *hs : dead_) delete hs;
 }
 
-static tls::ServerConfig serverConfig(const Options &opts) {
+// The context for the current options: the server presents --tls-cert
+// (with --tls-key) when given, else a certificate for its own key in
+// --state-dir (server_key.hpp). `notes` gets what to log about that key,
+// `warning` a problem that does not stop it from being used.
+static std::shared_ptr<const tls::Context> makeContext(const Options &opts, std::vector<std::string> &notes,
+                                                       std::string &warning, std::string &error) {
     tls::ServerConfig config;
     config.pubkeyFiles = opts.pubkeys;
     config.certFile = opts.tlsCert;
     config.keyFile = opts.tlsKey;
-    return config;
+    ServerKey own;
+    if (opts.tlsCert.empty()) {
+        if (!loadOrCreateServerKey(opts.stateDir, own, error)) {
+            error = "server key: " + error +
+                    " (dbsyncd keeps its TLS key in --state-dir; give it a directory it can write, or use "
+                    "--tls-cert/--tls-key)";
+            return nullptr;
+        }
+        config.ownKey = own.key.get();
+        config.ownKeySource = own.keyPath;
+        if (own.created) notes.push_back("made a new server key in " + own.keyPath);
+        if (!own.warning.empty()) warning = "cannot update the public key file: " + own.warning;
+    }
+    auto ctx = tls::makeServerContext(config, error);
+    if (!ctx) return nullptr;
+    std::string pin = "to authenticate this server, set on the PHP hosts: dbsync.server_pubkey = " +
+                      ctx->ownKeyFingerprint();
+    if (opts.tlsCert.empty() && own.warning.empty()) pin += " (or the path of a copy of " + own.pubkeyPath + ")";
+    notes.push_back(pin);
+    return ctx;
 }
 
 bool TlsGate::configure(std::string &error) {
-    auto ctx = tls::makeServerContext(serverConfig(server_.options()), error);
+    std::vector<std::string> notes;
+    std::string warning;
+    auto ctx = makeContext(server_.options(), notes, warning, error);
     if (!ctx) return false;
     ctx_ = std::move(ctx);
-    logKeys("TLS 1.3 with pinned client keys");
+    logKeys("TLS 1.3 with pinned client keys", notes, warning);
     return true;
 }
 
 bool TlsGate::reload(std::string &error) {
-    auto ctx = tls::makeServerContext(serverConfig(server_.options()), error);
+    std::vector<std::string> notes;
+    std::string warning;
+    auto ctx = makeContext(server_.options(), notes, warning, error);
     if (!ctx) {
         server_.stats().tlsKeyReloadFailures++;
         return false;
     }
     ctx_ = std::move(ctx);
     server_.stats().tlsKeyReloads++;
-    logKeys("SIGHUP: reloaded keys; new connections use");
+    logKeys("SIGHUP: reloaded keys; new connections use", notes, warning);
     return true;
 }
 
-void TlsGate::logKeys(const char *what) const {
-    LOG_NOTICE("%s: %zu trusted key(s); server certificate: %s", what, ctx_->pins().size(),
-               ctx_->ownKeyText().c_str());
+void TlsGate::logKeys(const char *what, const std::vector<std::string> &notes, const std::string &warning) const {
+    LOG_NOTICE("%s: %zu trusted key(s); server key: %s", what, ctx_->pins().size(), ctx_->ownKeyText().c_str());
     for (const auto &k : ctx_->pins().keys())
         LOG_NOTICE("  trusted key %s %s", tls::keyDescription(k.get()).c_str(), tls::keyFingerprint(k.get()).c_str());
+    if (!warning.empty()) LOG_WARN("%s", warning.c_str());
+    for (const auto &note : notes) LOG_NOTICE("%s", note.c_str());
 }
 
 size_t TlsGate::trustedKeys() const { return ctx_ ? ctx_->pins().size() : 0; }

@@ -8,9 +8,14 @@
 // ClientConn exists before authentication, no byte of an unauthenticated
 // connection is ever parsed as a request, let alone sent to a database.
 //
-// SIGHUP: reload() reads the key files (and --tls-cert/--tls-key) again and
-// puts a new TLS context in place for new connections; handshakes in
-// progress and established sessions keep the context they started with.
+// The server's own key is --tls-key, or the key dbsyncd keeps in --state-dir
+// (server_key.hpp); configure() logs its fingerprint and the
+// dbsync.server_pubkey line that pins it.
+//
+// SIGHUP: reload() reads the key files (and --tls-cert/--tls-key, or the key
+// in --state-dir) again and puts a new TLS context in place for new
+// connections; handshakes in progress and established sessions keep the
+// context they started with.
 #pragma once
 
 #include <cstdint>
@@ -55,7 +60,7 @@ private:
     friend class Handshake;
     void finish(Handshake *hs, bool ok, const std::string &why);
     void reap();
-    void logKeys(const char *what) const;
+    void logKeys(const char *what, const std::vector<std::string> &notes, const std::string &warning) const;
 
     Server &server_;
     std::shared_ptr<const tls::Context> ctx_;

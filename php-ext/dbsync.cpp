@@ -65,13 +65,19 @@ PHP_INI_BEGIN()
                         dbsync_globals)
     STD_PHP_INI_BOOLEAN("dbsync.persistent", "0", PHP_INI_ALL, OnUpdateBool, persistent,
                         zend_dbsync_globals, dbsync_globals)
-    /* Authentication: TLS 1.3 with a client certificate made from this key
-     * (client_tls.hpp). Not changeable by a script, so that a script cannot
-     * turn authentication off or pick another identity. */
-    STD_PHP_INI_ENTRY("dbsync.signkey", "", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateString, signkey,
+    /* Authentication: TLS 1.3 with a client certificate made from this key,
+     * to a server whose key is dbsync.server_pubkey; without one nothing is
+     * sent unless dbsync.server_verify = 0 (client_tls.hpp). System only
+     * (php.ini, -d, php_admin_value): not ini_set(), and not .user.ini or
+     * .htaccess, which the web application's own files can be, so that
+     * nothing the application serves can turn authentication off or pick
+     * another identity. */
+    STD_PHP_INI_ENTRY("dbsync.signkey", "", PHP_INI_SYSTEM, OnUpdateString, signkey, zend_dbsync_globals,
+                      dbsync_globals)
+    STD_PHP_INI_ENTRY("dbsync.server_pubkey", "", PHP_INI_SYSTEM, OnUpdateString, server_pubkey,
                       zend_dbsync_globals, dbsync_globals)
-    STD_PHP_INI_ENTRY("dbsync.server_pubkey", "", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateString, server_pubkey,
-                      zend_dbsync_globals, dbsync_globals)
+    STD_PHP_INI_BOOLEAN("dbsync.server_verify", "1", PHP_INI_SYSTEM, OnUpdateBool, server_verify,
+                        zend_dbsync_globals, dbsync_globals)
 PHP_INI_END()
 
 static PHP_GINIT_FUNCTION(dbsync) {
@@ -85,6 +91,7 @@ static PHP_GINIT_FUNCTION(dbsync) {
     dbsync_globals->timeout = 3000;
     dbsync_globals->keepalive = 1;
     dbsync_globals->persistent = 0;
+    dbsync_globals->server_verify = 1;
     dbsync_globals->state = new DbsyncThreadState();
 }
 
@@ -141,7 +148,8 @@ static PHP_MINFO_FUNCTION(dbsync) {
 #else
     php_info_print_table_row(2, "Debug trace", "disabled");
 #endif
-    php_info_print_table_row(2, "Authentication (dbsync.signkey)", "TLS 1.3, pinned keys (RSA, ECDSA, Ed25519)");
+    php_info_print_table_row(2, "Authentication (dbsync.signkey)",
+                             "TLS 1.3, pinned keys both ways (RSA, ECDSA, Ed25519; server: dbsync.server_pubkey)");
     php_info_print_table_row(2, "OpenSSL (built with)", OPENSSL_VERSION_TEXT);
     php_info_print_table_end();
     DISPLAY_INI_ENTRIES();

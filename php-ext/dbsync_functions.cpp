@@ -166,9 +166,11 @@ PHP_FUNCTION(dbsync_send) {
     if (DBSYNC_G(signkey) && *DBSYNC_G(signkey)) {
         options.stream.signkey = DBSYNC_G(signkey);
         if (DBSYNC_G(server_pubkey)) options.stream.serverPubkey = DBSYNC_G(server_pubkey);
-        /* Load (or find) the client certificate before touching any server:
-         * a key that cannot be loaded fails the call once, clearly, and not
-         * one byte goes out, not even a TCP connection. */
+        options.stream.verifyServer = DBSYNC_G(server_verify);
+        /* Load (or find) the client certificate and the server's key before
+         * touching any server: a key that cannot be loaded, or no server key
+         * to check against, fails the call once, clearly, and not one byte
+         * goes out, not even a TCP connection. */
         if (!dbsync::clientTlsContext(options.stream, err, /*revalidate=*/false)) {
             setFailure(st, std::move(err));
             RETURN_FALSE;

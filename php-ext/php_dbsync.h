@@ -37,6 +37,7 @@ ZEND_BEGIN_MODULE_GLOBALS(dbsync)
     zend_long timeout;
     zend_bool keepalive;
     zend_bool persistent;
+    zend_bool server_verify;
     DbsyncThreadState *state;
 ZEND_END_MODULE_GLOBALS(dbsync)
 

@@ -8,7 +8,7 @@ PACKAGES=(
     libhiredis-dev libssl-dev libsystemd-dev
     libgtest-dev clang libclang-rt-14-dev
     redis-server redis-tools
-    php-dev php-cli php-redis
+    php-dev php-cli php-cgi php-redis
     python3 python3-pytest
     nutcracker gnuplot-nox
     systemd

@@ -18,6 +18,7 @@ usleep(100000);
 var_dump(peer_log('counter')['conn'], counter_chunks());
 var_dump(ini_set('dbsync.signkey', ''));  // not changeable at run time
 var_dump(ini_set('dbsync.server_pubkey', '/tmp/x.pem'));
+var_dump(ini_set('dbsync.server_verify', '0'));
 ?>
 --EXPECTF--
 Warning: dbsync_send(): dbsync.signkey /nonexistent/private.pem: No such file or directory in %s on line %d
@@ -30,5 +31,6 @@ bool(false)
 int(0)
 array(0) {
 }
+bool(false)
 bool(false)
 bool(false)

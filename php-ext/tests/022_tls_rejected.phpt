@@ -1,7 +1,7 @@
 --TEST--
 A key the daemon does not trust: the call fails naming the server, nothing reaches Redis
 --SKIPIF--
-<?php $needs = ['TLS', 'TLS_EPHEMERAL', 'REDIS1', 'EXT', 'KEY_FOREIGN', 'KEY_RSA']; require __DIR__ . '/skipif.inc'; ?>
+<?php $needs = ['TLS', 'TLS_OWNKEY', 'TLS_OWNKEY_PUB', 'REDIS1', 'EXT', 'KEY_FOREIGN', 'KEY_RSA', 'SERVER_PUB']; require __DIR__ . '/skipif.inc'; ?>
 --FILE--
 <?php
 require __DIR__ . '/common.inc';
@@ -10,10 +10,12 @@ $r1 = test_env('REDIS1');
 $k = test_key('tls-rejected');
 $code = 'var_dump(dbsync_send(["SET", ' . var_export($k, true) . ', "x"])); var_dump(dbsync_last_status()[0]["error"]);'
       . 'var_dump(dbsync_send(["SET", ' . var_export($k, true) . ', "y"]));';
-// A valid key nobody trusts.
-echo php_child(['dbsync.servers' => $tls, 'dbsync.signkey' => test_env('KEY_FOREIGN')], $code), "\n";
+// A valid key nobody trusts (the server's key is pinned: the server, not the client, refuses).
+echo php_child(['dbsync.servers' => $tls, 'dbsync.signkey' => test_env('KEY_FOREIGN'),
+                'dbsync.server_pubkey' => test_env('SERVER_PUB')], $code), "\n";
 // A trusted key, but not by this daemon (it trusts the EC key only).
-echo php_child(['dbsync.servers' => test_env('TLS_EPHEMERAL'), 'dbsync.signkey' => test_env('KEY_RSA')], $code), "\n";
+echo php_child(['dbsync.servers' => test_env('TLS_OWNKEY'), 'dbsync.signkey' => test_env('KEY_RSA'),
+                'dbsync.server_pubkey' => test_env('TLS_OWNKEY_PUB')], $code), "\n";
 // No key at all against a TLS-only port: the daemon explains, nothing is applied.
 echo php_child(['dbsync.servers' => $tls], $code), "\n";
 var_dump(raw_command($r1, ['EXISTS', $k]));

@@ -16,6 +16,8 @@ $cases = [
     'server_pubkey missing' => ['dbsync.signkey' => $ec, 'dbsync.server_pubkey' => '/nonexistent/server.pub'],
     'server_pubkey is private' => ['dbsync.signkey' => $ec, 'dbsync.server_pubkey' => test_env('KEY_WEAK')],
     'server_pubkey alone' => ['dbsync.server_pubkey' => test_env('SERVER_PUB')],
+    'server_pubkey not a fingerprint' => ['dbsync.signkey' => $ec, 'dbsync.server_pubkey' => 'sha256:0123abcd'],
+    'no server_pubkey' => ['dbsync.signkey' => $ec],
 ];
 $code = 'var_dump(dbsync_send("SET k v"), dbsync_send("SET k v"), dbsync_last_status());';
 foreach ($cases as $name => $ini) {
@@ -35,4 +37,6 @@ directory: Warning: dbsync_send(): dbsync.signkey KEYS: Is a directory Warning: 
 server_pubkey missing: Warning: dbsync_send(): dbsync.server_pubkey /nonexistent/server.pub: No such file or directory Warning: %s bool(false) bool(false) array(0) { }
 server_pubkey is private: Warning: dbsync_send(): dbsync.server_pubkey KEYS/weak.pem: is a private key; %s Warning: %s bool(false) bool(false) array(0) { }
 server_pubkey alone: Warning: dbsync_send(): dbsync.server_pubkey is set but dbsync.signkey is not: %s Warning: %s bool(false) bool(false) array(0) { }
+server_pubkey not a fingerprint: Warning: dbsync_send(): dbsync.server_pubkey sha256:0123abcd: 'sha256:0123abcd' is not a key fingerprint (expected sha256: and 64 hex digits, as dbsyncd logs it) Warning: %s bool(false) bool(false) array(0) { }
+no server_pubkey: Warning: dbsync_send(): dbsync.server_pubkey is not set, so the server cannot be authenticated and nothing was sent: %s Warning: %s bool(false) bool(false) array(0) { }
 connections: 0, bytes: 0

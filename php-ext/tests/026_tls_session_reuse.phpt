@@ -1,12 +1,12 @@
 --TEST--
 TLS connections: kept across calls (keepalive), fan-out to two TLS daemons, large values, pipelined late replies
 --SKIPIF--
-<?php $needs = ['TLS', 'TLS_EPHEMERAL', 'REDIS1', 'EXT', 'KEY_EC']; require __DIR__ . '/skipif.inc'; ?>
+<?php $needs = ['TLS', 'TLS_OWNKEY', 'TLS_OWNKEY_PUB', 'REDIS1', 'EXT', 'KEY_EC', 'SERVER_PUB']; require __DIR__ . '/skipif.inc'; ?>
 --FILE--
 <?php
 require __DIR__ . '/common.inc';
 $script = '<?php require ' . var_export(__DIR__ . '/common.inc', true) . ';' . <<<'PHP'
-$tls = test_env('TLS'); $eph = test_env('TLS_EPHEMERAL'); $r1 = test_env('REDIS1');
+$tls = test_env('TLS'); $eph = test_env('TLS_OWNKEY'); $r1 = test_env('REDIS1');
 $k = test_key('tls-session');
 $accepted = fn($addr) => (int)info_field(dbsync_send('DBSYNC INFO', $addr), 'tls_handshakes_accepted');
 
@@ -40,7 +40,11 @@ var_dump(dbsync_send(['GET', "$k:n"]));
 dbsync_reset();
 var_dump(dbsync_send(["DEL", "$k:n", "$k:s", "$k:big"], $tls));
 PHP;
-echo php_child(['dbsync.signkey' => test_env('KEY_EC')], $script), "\n";
+// Two daemons, two server keys: one PEM file may hold both.
+$pins = sys_get_temp_dir() . '/dbsync-phpt-pins-' . getmypid() . '.pem';
+file_put_contents($pins, file_get_contents(test_env('SERVER_PUB')) . file_get_contents(test_env('TLS_OWNKEY_PUB')));
+echo php_child(['dbsync.signkey' => test_env('KEY_EC'), 'dbsync.server_pubkey' => $pins], $script), "\n";
+unlink($pins);
 ?>
 --EXPECT--
 keepalive=1: 0 new handshake(s) over 50 calls

@@ -1,7 +1,7 @@
 --TEST--
 dbsync.persistent=1 with dbsync.signkey: one TLS session serves every request of a worker
 --SKIPIF--
-<?php $needs = ['TLS', 'EXT', 'KEY_ED25519']; require __DIR__ . '/skipif.inc'; ?>
+<?php $needs = ['TLS', 'EXT', 'KEY_ED25519', 'SERVER_PUB']; require __DIR__ . '/skipif.inc'; ?>
 --FILE--
 <?php
 require __DIR__ . '/common.inc';
@@ -35,7 +35,8 @@ function serve_requests(array $ini, int $n): array {
     return $bodies;
 }
 
-$ini = ['dbsync.servers' => test_env('TLS'), 'dbsync.signkey' => test_env('KEY_ED25519')];
+$ini = ['dbsync.servers' => test_env('TLS'), 'dbsync.signkey' => test_env('KEY_ED25519'),
+        'dbsync.server_pubkey' => test_env('SERVER_PUB')];
 $p = serve_requests($ini + ['dbsync.persistent' => 1], 4);
 var_dump(array_map('is_numeric', $p));
 echo "persistent=1: ", $p[3] - $p[0], " new handshake(s) over 3 more requests\n";

@@ -1,7 +1,7 @@
 --TEST--
 dbsync.timeout bounds the TLS handshake; the other servers still answer (ack=one)
 --SKIPIF--
-<?php $needs = ['TLS', 'SILENT', 'EXT', 'KEY_RSA']; require __DIR__ . '/skipif.inc'; ?>
+<?php $needs = ['TLS', 'SILENT', 'EXT', 'KEY_RSA', 'SERVER_PUB']; require __DIR__ . '/skipif.inc'; ?>
 --FILE--
 <?php
 require __DIR__ . '/common.inc';
@@ -17,7 +17,8 @@ var_dump(dbsync_send('PING', "$silent,$tls"));
 echo (microtime(true) - $t) * 1000 < 250 ? "fast\n" : "slow\n";
 var_dump(array_column(dbsync_last_status(), 'pending'));
 PHP;
-echo php_child(['dbsync.signkey' => test_env('KEY_RSA'), 'dbsync.timeout' => 300], $script), "\n";
+echo php_child(['dbsync.signkey' => test_env('KEY_RSA'), 'dbsync.server_pubkey' => test_env('SERVER_PUB'),
+                'dbsync.timeout' => 300], $script), "\n";
 ?>
 --EXPECTF--
 Warning: dbsync_send(): 127.0.0.1:%d: TLS handshake not completed within 300 ms in %s on line %d

@@ -1,7 +1,7 @@
 --TEST--
 The client key is loaded once per process, again when its file is replaced; a removed key fails closed
 --SKIPIF--
-<?php $needs = ['TLS', 'REDIS1', 'EXT', 'KEY_EC', 'KEY_FOREIGN', 'KEY_RSA']; require __DIR__ . '/skipif.inc'; ?>
+<?php $needs = ['TLS', 'REDIS1', 'EXT', 'KEY_EC', 'KEY_FOREIGN', 'KEY_RSA', 'SERVER_PUB']; require __DIR__ . '/skipif.inc'; ?>
 --FILE--
 <?php
 require __DIR__ . '/common.inc';
@@ -25,7 +25,8 @@ unlink($key);
 dbsync_reset();
 var_dump(dbsync_send('PING'));
 PHP;
-echo php_child(['dbsync.signkey' => $key, 'dbsync.servers' => test_env('TLS')], $script), "\n";
+echo php_child(['dbsync.signkey' => $key, 'dbsync.server_pubkey' => test_env('SERVER_PUB'), 'dbsync.servers' => test_env('TLS')],
+               $script), "\n";
 @unlink($key);
 ?>
 --EXPECTF--

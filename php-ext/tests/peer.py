@@ -10,7 +10,11 @@ test can check that the extension never sent a command twice:
   eater    answers +OK to the first command of a connection, reads the
            second one and closes without answering
   counter  reads everything and never answers; logs each chunk received
-           as "bytes HEX" (what a plain-text listener would see on the wire)
+           as "bytes HEX" (what a plain-text listener would see on the wire),
+           and "closed" when the client has closed the connection
+  impostor a TLS 1.3 server with a key of its own (CERT, KEY) that answers
+           +OK to every command: what an attacker on the network path would
+           put in dbsyncd's place; logs "tls" for each completed handshake
   unasked  sends replies nobody asked for: "TWICE x" is answered with x
            twice in one segment, "SUBSCRIBE a b" with one confirmation per
            channel in one segment (as Redis does), "LATER x" with x now and
@@ -18,10 +22,11 @@ test can check that the extension never sent a command twice:
            only at "RELEASE", with x followed by the first bytes of a reply
            nobody asked for; anything else ("ECHO x") with its first argument
 
-Usage: peer.py MODE PORTFILE LOGFILE   (binds 127.0.0.1:0, writes the port)
+Usage: peer.py MODE PORTFILE LOGFILE [CERT KEY]   (binds 127.0.0.1:0, writes the port)
 The log gets one line per event: "conn" for a connection, "cmd" per command.
 """
 import socket
+import ssl
 import sys
 import threading
 
@@ -121,7 +126,28 @@ def serve_unasked(conn, logfile):
             conn.sendall(bulk(arg))
 
 
-def serve(mode, conn, logfile):
+def impersonate(conn, logfile, tls):
+    """Completes a TLS handshake with any client and says +OK to everything."""
+    try:
+        conn = tls.wrap_socket(conn, server_side=True)
+    except (ssl.SSLError, OSError):
+        return  # the client refused our key (or went away)
+    log(logfile, "tls")
+    buf = b""
+    try:
+        while True:
+            ok, buf = read_command(conn, buf)
+            if not ok:
+                return
+            log(logfile, "cmd")
+            conn.sendall(b"+OK\r\n")
+    except (ssl.SSLError, OSError):
+        return
+    finally:
+        conn.close()
+
+
+def serve(mode, conn, logfile, tls):
     log(logfile, "conn")
     try:
         if mode == "silent":
@@ -129,10 +155,16 @@ def serve(mode, conn, logfile):
         if mode == "unasked":
             serve_unasked(conn, logfile)
             return
+        if mode == "impostor":
+            return impersonate(conn, logfile, tls)
         if mode == "counter":
             while True:
-                chunk = conn.recv(65536)
+                try:
+                    chunk = conn.recv(65536)
+                except OSError:  # reset: closed all the same
+                    chunk = b""
                 if not chunk:
+                    log(logfile, "closed")
                     return
                 log(logfile, "bytes " + chunk.hex())
         buf = b""
@@ -152,6 +184,10 @@ def serve(mode, conn, logfile):
 
 def main():
     mode, portfile, logfile = sys.argv[1:4]
+    tls = None
+    if mode == "impostor":
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(sys.argv[4], sys.argv[5])
     srv = socket.socket()
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     srv.bind(("127.0.0.1", 0))
@@ -163,7 +199,7 @@ def main():
     os.rename(portfile + ".tmp", portfile)
     while True:
         conn, _ = srv.accept()
-        threading.Thread(target=serve, args=(mode, conn, logfile), daemon=True).start()
+        threading.Thread(target=serve, args=(mode, conn, logfile, tls), daemon=True).start()
 
 
 if __name__ == "__main__":

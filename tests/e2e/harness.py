@@ -261,8 +261,12 @@ class RedisServer:
 
 
 class Dbsyncd:
-    def __init__(self, workdir, databases, args=(), port=None, bind="127.0.0.1", name="dbsyncd"):
+    def __init__(self, workdir, databases, args=(), port=None, bind="127.0.0.1", name="dbsyncd",
+                 state_dir=None):
         self.workdir = workdir
+        # Never the default /var/lib/dbsyncd: each daemon keeps its state
+        # (its TLS server key) in the test's directory unless told otherwise.
+        self.state_dir = state_dir or os.path.join(workdir, f"{name}.state")
         self.databases = list(databases)
         self.args = [str(a) for a in args]
         self.port = port or free_port()
@@ -280,6 +284,8 @@ class Dbsyncd:
             cmd += ["-p", str(self.port)]
         if self.databases:
             cmd += ["-d", ",".join(self.databases)]
+        if "--state-dir" not in self.args:
+            cmd += ["--state-dir", self.state_dir]
         return cmd + self.args
 
     def start(self, wait=True):

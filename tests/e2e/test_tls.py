@@ -1,5 +1,6 @@
-"""Signing keys (issue 4), daemon side: with -s/--pubkey the port speaks only
-TLS 1.3 and serves only clients whose certificate carries a trusted key.
+"""Signing keys, daemon side: with -s/--pubkey the port speaks only TLS 1.3
+and serves only clients whose certificate carries a trusted key; the daemon
+presents its own key, made once in --state-dir and kept, for PHP to pin.
 
 Everything is real: keys and certificates made by the openssl CLI, the real
 dbsyncd, real redis-servers, redis-cli/redis-benchmark with --tls, and
@@ -7,7 +8,9 @@ Python's ssl module for the clients that must be turned away. "Nothing
 reached Redis" is checked on the redis-servers themselves.
 """
 
+import hashlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -67,7 +70,9 @@ def keys(tmp_path_factory):
 def client_context(key=None, max_version=None):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE  # the daemon's certificate is ephemeral: like redis-cli --insecure
+    # Like redis-cli --insecure: the tests that are about the daemon's own
+    # key look at it themselves (server_fingerprint()).
+    ctx.verify_mode = ssl.CERT_NONE
     if max_version:
         ctx.maximum_version = max_version
     if key:
@@ -434,7 +439,8 @@ def test_bad_key_file_stops_the_daemon_with_a_clear_message(tmp_path, keys, case
     make, words = BAD_KEY_FILES[case]
     path = make(str(tmp_path), keys)
     # The good key first: one bad file among good ones is still fatal.
-    r = subprocess.run([DBSYNCD, "-p", str(harness.free_port()), "-s", keys["ed25519"].public, "-s", path],
+    r = subprocess.run([DBSYNCD, "-p", str(harness.free_port()), "-s", keys["ed25519"].public, "-s", path,
+                        "--state-dir", str(tmp_path / "state")],
                        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=20)
     assert r.returncode == 1, r.stderr
     lines = [l for l in r.stderr.splitlines() if l.strip()]
@@ -459,7 +465,8 @@ def test_unreadable_key_file_stops_the_daemon(tmp_path, keys):
     readable = subprocess.run([*without_file_override(), "cat", path], capture_output=True)
     assert readable.returncode == 0, "the key file must be readable before its mode is taken away"
     os.chmod(path, 0)
-    r = subprocess.run([*without_file_override(), DBSYNCD, "-p", str(harness.free_port()), "-s", path],
+    r = subprocess.run([*without_file_override(), DBSYNCD, "-p", str(harness.free_port()), "-s", path,
+                        "--state-dir", str(tmp_path / "state")],
                        capture_output=True, text=True, timeout=20)
     assert r.returncode == 1 and "Permission denied" in r.stderr and path in r.stderr, r.stderr
 
@@ -469,6 +476,7 @@ def test_unreadable_key_file_stops_the_daemon(tmp_path, keys):
     (["-s", "/x.pub", "--tls-cert", "/x.crt"], "--tls-"),
     (["-s", "/x.pub", "--handshake-timeout", "0"], "--handshake-timeout"),
     (["-s", ","], "--pubkey"),
+    (["-s", "/x.pub", "--state-dir", ""], "--state-dir"),
 ])
 def test_tls_usage_errors(args, flag):
     r = subprocess.run([DBSYNCD, *args], capture_output=True, text=True, timeout=10)
@@ -529,15 +537,209 @@ def test_configured_server_certificate_is_presented(procs, keys):
             assert s.recv(100) == b"+PONG\r\n"
 
 
-def test_ephemeral_server_certificate_changes_per_start(procs, keys):
+def der_fingerprint(spki_der):
+    return "sha256:" + hashlib.sha256(spki_der).hexdigest()
+
+
+def pem_fingerprint(pem_path):
+    """The fingerprint of a public key file, as README says to compute it."""
+    out = subprocess.run([OPENSSL, "pkey", "-pubin", "-in", pem_path, "-outform", "DER"], check=True,
+                         capture_output=True, timeout=20).stdout
+    return der_fingerprint(out)
+
+
+def server_fingerprint(port, key):
+    """The fingerprint of the key in the certificate the daemon presents."""
+    with TlsClient(port, key) as c:
+        cert = c.sock.getpeercert(binary_form=True)
+        assert c.command("PING") == "PONG"
+    pem = subprocess.run([OPENSSL, "x509", "-inform", "DER", "-pubkey", "-noout"], input=cert, check=True,
+                         capture_output=True, timeout=20).stdout
+    der = subprocess.run([OPENSSL, "pkey", "-pubin", "-outform", "DER"], input=pem, check=True,
+                         capture_output=True, timeout=20).stdout
+    return der_fingerprint(der)
+
+
+def logged_pin(daemon):
+    """The dbsync.server_pubkey value the daemon's start-up log tells operators to set."""
+    m = re.search(r"dbsync\.server_pubkey = (sha256:[0-9a-f]{64})", daemon.log())
+    return m.group(1) if m else None
+
+
+def test_server_key_is_made_once_and_kept_across_restarts(procs, keys, tmp_path):
     redis = procs.start_redis(1)
-    seen = set()
-    for _ in range(2):
-        d = start_tls_daemon(procs, [redis], [keys["ed25519"]])
-        with TlsClient(d.port, keys["ed25519"]) as c:
-            seen.add(c.sock.getpeercert(binary_form=True))
-            assert c.command("PING") == "PONG"
-    assert len(seen) == 2
+    state = tmp_path / "state"
+    client = keys["ed25519"]
+    first = procs.start_dbsyncd([redis], args=["-s", client.public], state_dir=str(state))
+    key_file, pub_file = state / "tls-server-key.pem", state / "tls-server-pubkey.pem"
+    # Made on the first start: the private key for dbsyncd only, the public
+    # key for operators to copy.
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert pub_file.stat().st_mode & 0o777 == 0o644
+    assert "PRIVATE KEY" not in pub_file.read_text()
+    presented = server_fingerprint(first.port, client)
+    assert presented == pem_fingerprint(str(pub_file))
+    assert logged_pin(first) == presented
+    assert f"made a new server key in {key_file}" in first.log()
+    assert str(pub_file) in first.log()
+    key_text = key_file.read_bytes()
+
+    # SIGHUP reads it again: the same key.
+    first.proc.send_signal(signal.SIGHUP)
+    wait_until(lambda: "reloaded keys" in first.log(), 10, "the reload in the log")
+    assert server_fingerprint(first.port, client) == presented
+    assert first.terminate() == 0
+
+    # A restart, and a second start on the same directory: the same key,
+    # nothing rewritten.
+    again = procs.start_dbsyncd([redis], args=["-s", client.public], state_dir=str(state))
+    assert server_fingerprint(again.port, client) == presented
+    assert logged_pin(again) == presented
+    assert "made a new server key" not in again.log()
+    assert key_file.read_bytes() == key_text
+
+    # Another state directory is another identity.
+    other = procs.start_dbsyncd([redis], args=["-s", client.public], state_dir=str(tmp_path / "other"))
+    assert server_fingerprint(other.port, client) != presented
+
+
+def test_public_key_file_is_rewritten_from_the_key(procs, keys, tmp_path):
+    redis = procs.start_redis(1)
+    state = tmp_path / "state"
+    client = keys["ed25519"]
+    d = procs.start_dbsyncd([redis], args=["-s", client.public], state_dir=str(state))
+    pin = logged_pin(d)
+    assert d.terminate() == 0
+    pub_file = state / "tls-server-pubkey.pem"
+    shutil.copy(keys["p256"].public, pub_file)  # a stale or edited copy
+    d = procs.start_dbsyncd([redis], args=["-s", client.public], state_dir=str(state))
+    assert pem_fingerprint(str(pub_file)) == pin == server_fingerprint(d.port, client)
+
+
+def test_sighup_keeps_the_server_key_when_the_file_turns_bad(procs, keys, tmp_path):
+    redis = procs.start_redis(1)
+    state = tmp_path / "state"
+    client = keys["ed25519"]
+    d = procs.start_dbsyncd([redis], args=["-s", client.public], state_dir=str(state))
+    pin = server_fingerprint(d.port, client)
+    key_file = state / "tls-server-key.pem"
+    os.chmod(key_file, 0o640)
+    d.proc.send_signal(signal.SIGHUP)
+    wait_until(lambda: "keys not reloaded" in d.log(), 10, "the failed reload in the log")
+    assert f"{key_file}: the server's private key is open to other users (mode 0640)" in d.log()
+    # Neither a new key nor none: the one PHP hosts pinned.
+    assert server_fingerprint(d.port, client) == pin
+    assert int(tls_info(d, client)["tls_key_reload_failures"]) == 1
+
+
+def state_dir_is_a_file(tmp_path, keys):
+    path = tmp_path / "state"
+    path.write_text("not a directory\n")
+    return path, [str(path), "not a directory"]
+
+
+def state_dir_parent_missing(tmp_path, keys):
+    path = tmp_path / "missing" / "state"
+    return path, [str(path), "cannot create it", "No such file or directory"]
+
+
+def key_damaged(tmp_path, keys):
+    path = tmp_path / "state"
+    path.mkdir()
+    (path / "tls-server-key.pem").write_text("-----BEGIN PRIVATE KEY-----\nbm9wZQ==\n-----END PRIVATE KEY-----\n")
+    os.chmod(path / "tls-server-key.pem", 0o600)
+    return path, [str(path / "tls-server-key.pem"), "cannot read the private key"]
+
+
+def key_open_to_others(tmp_path, keys):
+    path = tmp_path / "state"
+    path.mkdir()
+    shutil.copy(keys["p256"].private, path / "tls-server-key.pem")
+    os.chmod(path / "tls-server-key.pem", 0o644)
+    return path, [str(path / "tls-server-key.pem"), "open to other users (mode 0644)", "chmod 600"]
+
+
+def key_weak(tmp_path, keys):
+    path = tmp_path / "state"
+    path.mkdir()
+    shutil.copy(keys["rsa1024"].private, path / "tls-server-key.pem")
+    os.chmod(path / "tls-server-key.pem", 0o600)
+    return path, [str(path / "tls-server-key.pem"), "too weak"]
+
+
+def key_dangling_symlink(tmp_path, keys):
+    path = tmp_path / "state"
+    path.mkdir()
+    os.symlink(tmp_path / "gone.pem", path / "tls-server-key.pem")
+    return path, [str(path / "tls-server-key.pem"), "No such file or directory"]
+
+
+def state_dir_read_only(tmp_path, keys):
+    path = tmp_path / "state"
+    path.mkdir()
+    os.chmod(path, 0o500)
+    return path, [str(path / "tls-server-key.pem"), "cannot write", "Permission denied"]
+
+
+BAD_STATE = {
+    "not_a_directory": state_dir_is_a_file,
+    "parent_missing": state_dir_parent_missing,
+    "damaged_key": key_damaged,
+    "key_open_to_others": key_open_to_others,
+    "weak_key": key_weak,
+    "dangling_symlink": key_dangling_symlink,
+    "read_only": state_dir_read_only,
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_STATE))
+def test_server_key_that_cannot_be_kept_stops_the_daemon(tmp_path, keys, case):
+    state, words = BAD_STATE[case](tmp_path, keys)
+    before = sorted(os.listdir(state)) if state.is_dir() else None
+    port = harness.free_port()
+    r = subprocess.run([*without_file_override(), DBSYNCD, "-p", str(port), "-s", keys["ed25519"].public,
+                        "--state-dir", str(state)],
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=20)
+    # Fails closed: no ephemeral key instead, no listening port.
+    assert r.returncode == 1, r.stderr
+    errors = [l for l in r.stderr.splitlines() if "error" in l]
+    assert len(errors) == 1, r.stderr
+    assert all(w in errors[0] for w in words), r.stderr
+    assert "--state-dir" in errors[0] and "--tls-cert" in errors[0], r.stderr
+    assert "listening" not in r.stderr
+    if before is not None:
+        assert sorted(os.listdir(state)) == before  # nothing replaced, nothing left behind
+
+
+def test_tls_cert_and_key_override_the_state_key(procs, keys, tmp_path):
+    redis = procs.start_redis(1)
+    state = tmp_path / "state"
+    server = keys["p384"]
+    d = start_tls_daemon(procs, [redis], [keys["ed25519"]],
+                         extra=["--tls-cert", server.cert, "--tls-key", server.private, "--state-dir", str(state)])
+    assert server_fingerprint(d.port, keys["ed25519"]) == pem_fingerprint(server.public) == logged_pin(d)
+    assert not state.exists()
+
+
+def test_state_dir_defaults_to_STATE_DIRECTORY(keys, tmp_path):
+    """Under systemd, StateDirectory=dbsyncd sets $STATE_DIRECTORY."""
+    state = tmp_path / "from-systemd"
+    state.mkdir(mode=0o700)
+    port = harness.free_port()
+    env = dict(os.environ, STATE_DIRECTORY=f"{state}:{tmp_path / 'second'}")
+    log = tmp_path / "dbsyncd.log"
+    with open(log, "wb") as out:
+        p = subprocess.Popen([DBSYNCD, "-p", str(port), "-s", keys["ed25519"].public, "-d", "redis:127.0.0.1:1"],
+                             stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=env)
+    try:
+        wait_until(lambda: "listening on" in log.read_text() or p.poll() is not None, 15, "dbsyncd to start")
+        assert p.poll() is None, log.read_text()
+        assert (state / "tls-server-key.pem").exists()
+        assert server_fingerprint(port, keys["ed25519"]) == pem_fingerprint(str(state / "tls-server-pubkey.pem"))
+    finally:
+        p.terminate()
+        p.wait(timeout=15)
+    assert not (tmp_path / "second").exists()
 
 
 def test_without_pubkey_the_port_stays_plain(proxy3):

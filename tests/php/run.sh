@@ -6,16 +6,19 @@
 #   redis-server x3           DBSYNC_TEST_REDIS1..3 (host:port), REDIS1_UNIX, REDIS1_V6
 #   dbsyncd x2 (if built)     DBSYNC_TEST_DBSYNCD1 -> REDIS1+REDIS2, DBSYNC_TEST_DBSYNCD2 -> REDIS3
 #                             (so a write through both reaches each database once)
-#   misbehaving peers         DBSYNC_TEST_SILENT, _ONESHOT, _EATER, _COUNTER, _UNASKED (+ _LOG files)
+#   misbehaving peers         DBSYNC_TEST_SILENT, _ONESHOT, _EATER, _COUNTER, _UNASKED (+ _LOG files);
+#                             _IMPOSTOR: a TLS server with a key of its own that says +OK
 #   a port nobody listens on  DBSYNC_TEST_REFUSED
 #   keys (openssl CLI)        DBSYNC_TEST_KEY_RSA, _KEY_EC, _KEY_ED25519: trusted client keys
 #                             (passwordless PEM; the public key is the same path with .pub);
 #                             _KEY_FOREIGN: a valid key nobody trusts; _KEY_ENCRYPTED,
 #                             _KEY_WEAK (RSA 1024), _KEY_GARBAGE: keys that must not load;
 #                             _SERVER_PUB: public key of the TLS daemons' --tls-cert
+#   php-cgi                   DBSYNC_TEST_PHP_CGI (for .user.ini), when installed
 #   TLS dbsyncd (if built)    DBSYNC_TEST_TLS -> REDIS1: trusts RSA, EC and Ed25519, serves
-#                             --tls-cert (key _SERVER_PUB); DBSYNC_TEST_TLS_EPHEMERAL -> REDIS1:
-#                             trusts EC only, ephemeral self-signed certificate
+#                             --tls-cert (key _SERVER_PUB); DBSYNC_TEST_TLS_OWNKEY -> REDIS1:
+#                             trusts EC only, its own key in its --state-dir (the public key
+#                             file it writes: _TLS_OWNKEY_PUB; its log: _TLS_OWNKEY_LOG)
 #
 # The last line is "php: N passed, N failed"; the exit status is non-zero
 # when a test failed (or nothing ran). Options: test files or directories to
@@ -87,7 +90,8 @@ start_redis() {
 
 start_peer() {
     local mode=$1 i
-    python3 "$ROOT/php-ext/tests/peer.py" "$mode" "$WORK/$mode.port" "$WORK/$mode.log" </dev/null &
+    shift
+    python3 "$ROOT/php-ext/tests/peer.py" "$mode" "$WORK/$mode.port" "$WORK/$mode.log" "$@" </dev/null &
     PIDS+=($!)
     for i in $(seq 1 100); do
         [ -f "$WORK/$mode.port" ] && { PORT=$(cat "$WORK/$mode.port"); return 0; }
@@ -108,12 +112,14 @@ start_dbsyncd() {
 }
 
 # Waits for a TLS-only dbsyncd: redis-cli may lack --tls, so read the log.
+# Its state (its server key) goes to $WORK/NAME.state, never /var/lib.
 start_tls_dbsyncd() {
     local name=$1 dbs=$2 try i
     shift 2
     for try in 1 2 3; do
         PORT=$(free_port)
-        "$DBSYNCD" -b 127.0.0.1 -p "$PORT" -d "$dbs" "$@" </dev/null >"$WORK/$name.log" 2>&1 &
+        "$DBSYNCD" -b 127.0.0.1 -p "$PORT" -d "$dbs" --state-dir "$WORK/$name.state" "$@" \
+            </dev/null >"$WORK/$name.log" 2>&1 &
         PIDS+=($!)
         for i in $(seq 1 100); do
             grep -q "listening on" "$WORK/$name.log" 2>/dev/null && return 0
@@ -134,6 +140,7 @@ make_keys() {
     openssl genpkey -algorithm ED25519 -out "$k/ed25519.pem" &&
     openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$k/foreign.pem" &&
     openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$k/server.pem" &&
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$k/impostor.pem" &&
     openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "$k/weak.pem" 2>/dev/null &&
     openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -aes-256-cbc -pass pass:secret \
         -out "$k/encrypted.pem" || return 1
@@ -142,6 +149,8 @@ make_keys() {
         openssl pkey -in "$k/$name.pem" -pubout -out "$k/$name.pub" || return 1
     done
     openssl req -new -x509 -key "$k/server.pem" -subj /CN=dbsyncd -days 30 -out "$k/server.crt" 2>/dev/null ||
+        return 1
+    openssl req -new -x509 -key "$k/impostor.pem" -subj /CN=dbsyncd -days 30 -out "$k/impostor.crt" 2>/dev/null ||
         return 1
     printf -- '-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n' >"$k/garbage.pem"
     export DBSYNC_TEST_KEY_RSA=$k/rsa.pem DBSYNC_TEST_KEY_EC=$k/ec.pem DBSYNC_TEST_KEY_ED25519=$k/ed25519.pem
@@ -182,11 +191,14 @@ else
     echo "php: $DBSYNCD not built; dbsyncd tests will be skipped"
 fi
 
-export DBSYNC_TEST_TLS="" DBSYNC_TEST_TLS_EPHEMERAL=""
+export DBSYNC_TEST_TLS="" DBSYNC_TEST_TLS_OWNKEY="" DBSYNC_TEST_IMPOSTOR=""
 if ! command -v openssl >/dev/null; then
     echo "php: openssl CLI not found; TLS tests will be skipped"
 else
     make_keys || fail_setup "cannot make test keys with the openssl CLI"
+    start_peer impostor "$WORK/keys/impostor.crt" "$WORK/keys/impostor.pem" ||
+        fail_setup "python3 peer (impostor) did not start"
+    export DBSYNC_TEST_IMPOSTOR=127.0.0.1:$PORT DBSYNC_TEST_IMPOSTOR_LOG=$WORK/impostor.log
 fi
 if [ -x "$DBSYNCD" ] && [ -n "${DBSYNC_TEST_KEY_EC:-}" ]; then
     k=$WORK/keys
@@ -194,13 +206,17 @@ if [ -x "$DBSYNCD" ] && [ -n "${DBSYNC_TEST_KEY_EC:-}" ]; then
         --tls-cert "$k/server.crt" --tls-key "$k/server.pem" ||
         fail_setup "TLS dbsyncd did not start: $(tail -3 "$WORK/tls.log")"
     export DBSYNC_TEST_TLS=127.0.0.1:$PORT
-    start_tls_dbsyncd tls-ephemeral "redis:$DBSYNC_TEST_REDIS1" --pubkey "$k/ec.pub" ||
-        fail_setup "TLS dbsyncd did not start: $(tail -3 "$WORK/tls-ephemeral.log")"
-    export DBSYNC_TEST_TLS_EPHEMERAL=127.0.0.1:$PORT
+    start_tls_dbsyncd tls-ownkey "redis:$DBSYNC_TEST_REDIS1" --pubkey "$k/ec.pub" ||
+        fail_setup "TLS dbsyncd did not start: $(tail -3 "$WORK/tls-ownkey.log")"
+    export DBSYNC_TEST_TLS_OWNKEY=127.0.0.1:$PORT
+    export DBSYNC_TEST_TLS_OWNKEY_LOG=$WORK/tls-ownkey.log
+    export DBSYNC_TEST_TLS_OWNKEY_PUB=$WORK/tls-ownkey.state/tls-server-pubkey.pem
 fi
 
 export DBSYNC_TEST_EXT=$EXT
 export DBSYNC_TEST_PHP=$PHP_BIN
+# php-cgi reads .user.ini files (the CLI does not); tools/install-deps.sh installs it.
+export DBSYNC_TEST_PHP_CGI=$(command -v php-cgi || true)
 export NO_INTERACTION=1 REPORT_EXIT_STATUS=1 TEST_PHP_EXECUTABLE=$PHP_BIN
 
 # An extension built with SANITIZE=1 needs the ASan runtime loaded first

@@ -3,6 +3,7 @@
 // between a client and a server context over a socketpair, in-process.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
@@ -218,16 +219,20 @@ TEST_F(TlsKeys, HandshakeAcceptsOnlyPinnedClientKeys) {
     auto trusted = generate("ED25519");
     auto trustedRsa = generate("RSA", "2048");
     auto foreign = generate("EC", "P-256");
+    auto serverKey = generate("EC", "P-256");
     std::string error;
     tls::ServerConfig sc;
     sc.pubkeyFiles = {writePublic("t.pub", trusted.get()), writePublic("r.pub", trustedRsa.get())};
+    sc.ownKey = serverKey.get();
     auto server = tls::makeServerContext(sc, error);
     ASSERT_TRUE(server) << error;
     EXPECT_EQ(server->pins().size(), 2u);
+    EXPECT_EQ(server->ownKeyFingerprint(), tls::keyFingerprint(serverKey.get()));
 
     for (EVP_PKEY *key : {trusted.get(), trustedRsa.get()}) {
         tls::ClientConfig cc;
         cc.signkeyFile = writePrivate("client.pem", key);
+        cc.serverPubkey = tls::keyFingerprint(serverKey.get());
         auto client = tls::makeClientContext(cc, error);
         ASSERT_TRUE(client) << error;
         Pair p(*client, *server);
@@ -241,6 +246,7 @@ TEST_F(TlsKeys, HandshakeAcceptsOnlyPinnedClientKeys) {
 
     tls::ClientConfig cc;
     cc.signkeyFile = writePrivate("foreign.pem", foreign.get());
+    cc.verifyServer = false;
     auto client = tls::makeClientContext(cc, error);
     ASSERT_TRUE(client) << error;
     Pair p(*client, *server);
@@ -270,7 +276,7 @@ TEST_F(TlsKeys, ClientChecksServerKeyWhenPinned) {
 
     tls::ClientConfig good;
     good.signkeyFile = writePrivate("client.pem", clientKey.get());
-    good.serverPubkeyFile = writePublic("server.pub", serverKey.get());
+    good.serverPubkey = writePublic("server.pub", serverKey.get());
     auto client = tls::makeClientContext(good, error);
     ASSERT_TRUE(client) << error;
     {
@@ -280,13 +286,121 @@ TEST_F(TlsKeys, ClientChecksServerKeyWhenPinned) {
     }
 
     tls::ClientConfig wrong = good;
-    wrong.serverPubkeyFile = writePublic("other.pub", generate("EC", "P-256").get());
+    wrong.serverPubkey = writePublic("other.pub", generate("EC", "P-256").get());
     auto client2 = tls::makeClientContext(wrong, error);
     ASSERT_TRUE(client2) << error;
     Pair p(*client2, *server);
     std::string failure;
     EXPECT_FALSE(p.run(failure));
     EXPECT_NE(failure.find("server key"), std::string::npos) << failure;
+}
+
+TEST_F(TlsKeys, ClientPinsServerKeysByFingerprint) {
+    auto clientKey = generate("ED25519");
+    auto serverKey = generate("EC", "P-256");
+    auto otherKey = generate("EC", "P-256");
+    std::string error;
+    tls::ServerConfig sc;
+    sc.pubkeyFiles = {writePublic("c.pub", clientKey.get())};
+    sc.ownKey = serverKey.get();
+    sc.ownKeySource = "state/tls-server-key.pem";
+    auto server = tls::makeServerContext(sc, error);
+    ASSERT_TRUE(server) << error;
+    EXPECT_NE(server->ownKeyText().find("from state/tls-server-key.pem"), std::string::npos) << server->ownKeyText();
+
+    auto handshake = [&](const std::string &pins, std::string &failure) {
+        tls::ClientConfig cc;
+        cc.signkeyFile = writePrivate("client.pem", clientKey.get());
+        cc.serverPubkey = pins;
+        auto client = tls::makeClientContext(cc, error);
+        EXPECT_TRUE(client) << error;
+        if (!client) return false;
+        Pair p(*client, *server);
+        return p.run(failure);
+    };
+    std::string failure;
+    std::string mine = tls::keyFingerprint(serverKey.get()), other = tls::keyFingerprint(otherKey.get());
+    EXPECT_TRUE(handshake(mine, failure)) << failure;
+    // Several servers: a list, in any of the accepted spellings.
+    std::string upper = "SHA256:" + mine.substr(7);
+    for (char &ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    EXPECT_TRUE(handshake(other + ", " + upper, failure)) << failure;
+    EXPECT_FALSE(handshake(other, failure));
+    EXPECT_NE(failure.find("server key"), std::string::npos) << failure;
+    EXPECT_NE(failure.find(mine), std::string::npos) << failure;
+}
+
+TEST_F(TlsKeys, FingerprintLists) {
+    std::vector<std::string> out;
+    std::string error;
+    std::string hex(64, 'a');
+    ASSERT_TRUE(tls::parseFingerprints("sha256:" + hex + ",sha256:" + std::string(64, 'B'), out, error)) << error;
+    ASSERT_EQ(out.size(), 2u);
+    EXPECT_EQ(out[1], "sha256:" + std::string(64, 'b'));
+    // "ab:cd:..." as some tools print digests.
+    std::string paired = "sha256:", plain = "sha256:";
+    for (int i = 0; i < 32; i++) {
+        paired += (i ? ":" : "") + std::string("0F");
+        plain += "0f";
+    }
+    out.clear();
+    ASSERT_TRUE(tls::parseFingerprints(paired, out, error)) << error;
+    EXPECT_EQ(out[0], plain);
+    for (const std::string &bad : {"sha256:" + hex.substr(1), "sha256:" + hex + "a", "sha256:" + std::string(63, 'a') + "g",
+                                  std::string("sha256:"), "md5:" + hex, std::string(" , ")}) {
+        std::vector<std::string> none;
+        EXPECT_FALSE(tls::parseFingerprints(bad, none, error)) << bad;
+        EXPECT_TRUE(none.empty());
+    }
+    EXPECT_TRUE(tls::looksLikeFingerprints(" sha256:x"));
+    EXPECT_FALSE(tls::looksLikeFingerprints("/etc/dbsync/server.pub"));
+}
+
+TEST_F(TlsKeys, ClientRefusesToLeaveTheServerUnchecked) {
+    auto key = generate("ED25519");
+    std::string error;
+    tls::ClientConfig cc;
+    cc.signkeyFile = writePrivate("client.pem", key.get());
+    EXPECT_FALSE(tls::makeClientContext(cc, error));
+    EXPECT_EQ(error, tls::kNoServerPin);
+    cc.serverPubkey = "sha256:nothex";
+    EXPECT_FALSE(tls::makeClientContext(cc, error));
+    EXPECT_NE(error.find("sha256:nothex: 'sha256:nothex' is not a key fingerprint"), std::string::npos) << error;
+    // Only when told so explicitly.
+    cc.serverPubkey.clear();
+    cc.verifyServer = false;
+    auto client = tls::makeClientContext(cc, error);
+    ASSERT_TRUE(client) << error;
+    EXPECT_TRUE(client->pins().empty());
+}
+
+TEST_F(TlsKeys, ServerContextNeedsItsOwnKey) {
+    std::string error;
+    tls::ServerConfig sc;
+    sc.pubkeyFiles = {writePublic("c.pub", generate("ED25519").get())};
+    EXPECT_FALSE(tls::makeServerContext(sc, error));
+    EXPECT_NE(error.find("no server key"), std::string::npos) << error;
+    auto weak = generate("RSA", "1024");
+    sc.ownKey = weak.get();
+    sc.ownKeySource = "state/key.pem";
+    EXPECT_FALSE(tls::makeServerContext(sc, error));
+    EXPECT_NE(error.find("state/key.pem: RSA key of 1024 bits is too weak"), std::string::npos) << error;
+}
+
+TEST_F(TlsKeys, PemTextRoundTrips) {
+    auto key = generate("EC", "P-256");
+    std::string error;
+    std::string priv = tls::privateKeyPem(key.get(), error);
+    ASSERT_NE(priv.find("-----BEGIN PRIVATE KEY-----"), std::string::npos) << error;
+    tls::PKey loaded = tls::loadPrivateKey(writeText("k.pem", priv), error);
+    ASSERT_TRUE(loaded) << error;
+    EXPECT_TRUE(tls::sameKey(loaded.get(), key.get()));
+    std::string pub = tls::publicKeyPem(key.get(), error);
+    EXPECT_EQ(pub.find("PRIVATE"), std::string::npos);
+    std::vector<tls::PKey> keys;
+    ASSERT_TRUE(tls::loadPublicKeys(writeText("k.pub", pub), keys, error)) << error;
+    ASSERT_EQ(keys.size(), 1u);
+    EXPECT_TRUE(tls::sameKey(keys[0].get(), key.get()));
 }
 
 TEST_F(TlsKeys, ContextErrorsNameTheFile) {
@@ -307,10 +421,12 @@ TEST_F(TlsKeys, WritingToAGonePeerFailsWithoutSigpipe) {
     std::string error;
     tls::ServerConfig sc;
     sc.pubkeyFiles = {writePublic("k.pub", key.get())};
+    sc.ownKey = key.get();
     auto server = tls::makeServerContext(sc, error);
     ASSERT_TRUE(server) << error;
     tls::ClientConfig cc;
     cc.signkeyFile = writePrivate("k.pem", key.get());
+    cc.serverPubkey = writePublic("k.pub", key.get());
     auto client = tls::makeClientContext(cc, error);
     ASSERT_TRUE(client) << error;
     Pair p(*client, *server);
