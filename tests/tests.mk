@@ -35,6 +35,13 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.cpp $(FUZZ_COMMON) $(wildcard common/*.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -o $@ $< $(FUZZ_COMMON)
 
+# fuzz_command_rewrite also takes the daemon's rewriter (and argEquals from command_policy).
+FUZZ_REWRITE_SRCS := daemon/command_rewrite.cpp daemon/command_policy.cpp
+$(FUZZ_BUILD)/fuzz_command_rewrite: tests/fuzz/fuzz_command_rewrite.cpp $(FUZZ_COMMON) $(FUZZ_REWRITE_SRCS) \
+		$(wildcard common/*.hpp daemon/*.hpp)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -Idaemon -o $@ $< $(FUZZ_COMMON) $(FUZZ_REWRITE_SRCS)
+
 .PHONY: test test-unit test-fuzz test-e2e unit-tests fuzz-targets
 unit-tests: $(UNIT_TEST_BIN)
 fuzz-targets: $(FUZZ_BINS)
