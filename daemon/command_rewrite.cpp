@@ -249,7 +249,7 @@ bool rewriteRelativeExpiry(const FramedRequest &req, int64_t nowMs, std::string 
     return rewriteAs(formOf(req), req, nowMs, out);
 }
 
-bool rewriteForFanout(const FramedRequest &req, std::string &out) {
+bool rewriteWithWallClock(const FramedRequest &req, std::string &out) {
     Form form = formOf(req);
     return form != Form::None && rewriteAs(form, req, wallClockMs(), out);
 }

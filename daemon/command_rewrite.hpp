@@ -28,9 +28,17 @@ namespace dbsync {
 // request and time always give the same bytes.
 bool rewriteRelativeExpiry(const FramedRequest &req, int64_t nowMs, std::string &out);
 
-// The forward path's entry: rewriteRelativeExpiry() with the wall clock,
-// which is read only for requests the command name and argument count make
-// candidates; everything else costs a length check and a byte compare or two.
-bool rewriteForFanout(const FramedRequest &req, std::string &out);
+// rewriteRelativeExpiry() with the wall clock, read only for requests whose
+// command name and argument count make them candidates.
+bool rewriteWithWallClock(const FramedRequest &req, std::string &out);
+
+// The forward path's entry, inline because it runs for every request: no
+// form has fewer than 3 arguments or a name outside 3 to 7 bytes, and SET
+// needs 5 (SET k v EX s), so most requests stop at these compares.
+inline bool rewriteForFanout(const FramedRequest &req, std::string &out) {
+    size_t name = req.args[0].size();
+    if (req.argc < 3 || name < 3 || name > 7 || (name == 3 && req.argc < 5)) return false;
+    return rewriteWithWallClock(req, out);
+}
 
 }  // namespace dbsync
