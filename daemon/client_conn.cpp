@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "command_policy.hpp"
+#include "command_rewrite.hpp"
 #include "fanout.hpp"
 #include "log.hpp"
 #include "resp_writer.hpp"
@@ -178,6 +179,13 @@ size_t ClientConn::process(std::string_view input) {
 
 void ClientConn::handle(FramedRequest &req) {
     CommandClass cls = classifyCommand(req);
+    // Relative expiry leaves as absolute, one timestamp for every database;
+    // req.resp points into `rewritten` until this returns.
+    std::string rewritten;
+    if (cls.kind == CommandKind::Forward && rewriteForFanout(req, rewritten)) {
+        req.resp = rewritten;
+        server_.stats().rewritten++;
+    }
     if (inMulti_ && (cls.kind == CommandKind::Forward || cls.kind == CommandKind::Ping)) {
         if (multiBytes_ + req.resp.size() > server_.options().maxRequestBytes) {
             multiDirty_ = true;

@@ -1,8 +1,9 @@
 #include "command_policy.hpp"
 
-#include <charconv>
 #include <string>
 #include <unordered_map>
+
+#include "resp_args.hpp"
 
 namespace dbsync {
 namespace {
@@ -53,22 +54,6 @@ const std::unordered_map<std::string_view, CommandClass> &table() {
         {"WAITAOF", {CommandKind::Rejected, kBlocking}},
     };
     return t;
-}
-
-// Walks the bulk strings of an already-framed RESP request.
-template <typename Fn>
-void forEachArg(std::string_view resp, Fn fn) {
-    size_t pos = resp.find("\r\n");
-    while (pos != std::string_view::npos && pos + 2 < resp.size()) {
-        pos += 2;  // at '$'
-        size_t eol = resp.find("\r\n", pos);
-        if (eol == std::string_view::npos) return;
-        size_t len = 0;
-        std::from_chars(resp.data() + pos + 1, resp.data() + eol, len);
-        std::string_view arg = resp.substr(eol + 2, len);
-        if (!fn(arg)) return;
-        pos = eol + 2 + len;
-    }
 }
 
 }  // namespace

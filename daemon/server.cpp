@@ -270,6 +270,7 @@ std::string Server::infoText() const {
     line("commands_forwarded", std::to_string(stats_.forwarded));
     line("commands_failed", std::to_string(stats_.failed));
     line("commands_rejected", std::to_string(stats_.rejected));
+    line("commands_rewritten", std::to_string(stats_.rewritten));
     line("replies_divergent", std::to_string(stats_.divergent));
     s += "\r\n# Databases\r\n";
     for (size_t i = 0; i < databases_.size(); i++) {

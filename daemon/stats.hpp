@@ -12,6 +12,7 @@ struct Stats {
     uint64_t forwarded = 0;      // commands sent on to the databases
     uint64_t failed = 0;         // commands whose ack policy could not be met
     uint64_t rejected = 0;       // commands a fan-out proxy cannot serve
+    uint64_t rewritten = 0;      // sent in absolute form (command_rewrite.hpp)
     uint64_t divergent = 0;      // commands the databases answered differently
     uint64_t clientsConnected = 0;
     uint64_t clientsTotal = 0;

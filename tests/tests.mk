@@ -11,6 +11,8 @@
 
 UNIT_TEST_SRCS := $(wildcard tests/unit/*.cpp)
 UNIT_TEST_OBJS := $(UNIT_TEST_SRCS:%.cpp=$(BUILD)/%.o)
+# Until the daemon's objects link into the unit binary: the ones test_command_rewrite needs.
+UNIT_TEST_OBJS += $(BUILD)/daemon/command_rewrite.o $(BUILD)/daemon/command_policy.o
 UNIT_TEST_BIN := $(BUILD)/tests/unit_tests
 
 $(UNIT_TEST_BIN): $(UNIT_TEST_OBJS) $(CLIENT_LIB) $(COMMON_LIB)
@@ -33,6 +35,13 @@ FUZZ_TIME ?= 20
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.cpp $(FUZZ_COMMON) $(wildcard common/*.hpp)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -o $@ $< $(FUZZ_COMMON)
+
+# fuzz_command_rewrite also takes the daemon's rewriter (and argEquals from command_policy).
+FUZZ_REWRITE_SRCS := daemon/command_rewrite.cpp daemon/command_policy.cpp
+$(FUZZ_BUILD)/fuzz_command_rewrite: tests/fuzz/fuzz_command_rewrite.cpp $(FUZZ_COMMON) $(FUZZ_REWRITE_SRCS) \
+		$(wildcard common/*.hpp daemon/*.hpp)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -Idaemon -o $@ $< $(FUZZ_COMMON) $(FUZZ_REWRITE_SRCS)
 
 .PHONY: test test-unit test-fuzz test-e2e unit-tests fuzz-targets
 unit-tests: $(UNIT_TEST_BIN)
