@@ -45,7 +45,8 @@ ClientConn::ClientConn(Server &server, int fd, std::string peer)
 
 ClientConn::ClientConn(Server &server, std::unique_ptr<ConnStream> stream, std::string peer)
     : server_(server), stream_(std::move(stream)), fd_(stream_->fd()), peer_(std::move(peer)),
-      framer_(FramerLimits{server.options().maxRequestBytes, 64u << 10, 1 << 20}) {
+      framer_(FramerLimits{server.options().maxRequestBytes, server.options().maxInlineBytes,
+                           static_cast<long long>(server.options().maxRequestArgs), server.options().maxBulkBytes}) {
     interest_ = EPOLLIN;
     server_.loop().add(fd_, interest_, this);
 }
