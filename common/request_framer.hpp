@@ -92,4 +92,21 @@ private:
     std::array<std::pair<size_t, size_t>, FramedRequest::kPeek> peek_{};
 };
 
+// Calls fn(argument) for each argument of a request the framer returned
+// (FramedRequest::resp), in order, until fn returns false. For arguments
+// past the first kPeek, which the framer does not keep.
+template <typename Fn>
+void forEachArgument(std::string_view resp, Fn fn) {
+    size_t pos = resp.find("\r\n");
+    while (pos != std::string_view::npos && pos + 2 < resp.size()) {
+        pos += 2;  // at '$'
+        size_t eol = resp.find("\r\n", pos);
+        if (eol == std::string_view::npos) return;
+        size_t len = 0;
+        for (size_t i = pos + 1; i < eol; i++) len = len * 10 + static_cast<size_t>(resp[i] - '0');
+        if (!fn(resp.substr(eol + 2, len))) return;
+        pos = eol + 2 + len;
+    }
+}
+
 }  // namespace dbsync

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "command_policy.hpp"
+#include "command_table.hpp"
 #include "fanout.hpp"
 #include "log.hpp"
 #include "resp_writer.hpp"
@@ -179,7 +180,12 @@ size_t ClientConn::process(std::string_view input) {
 
 void ClientConn::handle(FramedRequest &req) {
     CommandClass cls = classifyCommand(req);
-    if (inMulti_ && (cls.kind == CommandKind::Forward || cls.kind == CommandKind::Ping)) {
+    if (refusedLikeRedis(req, cls.kind)) {
+        if (server_.options().closeAfterReply) finishAndClose();
+        return;
+    }
+    if (inMulti_ && (cls.kind == CommandKind::Forward || cls.kind == CommandKind::Ping ||
+                     cls.kind == CommandKind::Blocking)) {
         if (multiBytes_ + req.resp.size() > server_.options().maxRequestBytes) {
             multiDirty_ = true;
             reply("-ERR transaction exceeds --max-request-bytes\r\n");
@@ -219,6 +225,7 @@ void ClientConn::handle(FramedRequest &req) {
     case CommandKind::Multi:
     case CommandKind::Exec:
     case CommandKind::Discard: handleMulti(req, static_cast<int>(cls.kind)); break;
+    case CommandKind::Blocking:
     case CommandKind::Rejected: {
         server_.stats().rejected++;
         if (inMulti_) multiDirty_ = true;
@@ -232,6 +239,30 @@ void ClientConn::handle(FramedRequest &req) {
     }
     }
     if (server_.options().closeAfterReply) finishAndClose();
+}
+
+bool ClientConn::refusedLikeRedis(const FramedRequest &req, CommandKind kind) {
+    // Redis checks that a command exists and that its argument count fits
+    // before it queues the command inside MULTI, and answers at once; so
+    // does dbsyncd, for those and for the transaction commands it answers
+    // itself. Outside MULTI the databases give these errors themselves.
+    bool transactionCommand = kind == CommandKind::Multi || kind == CommandKind::Exec || kind == CommandKind::Discard;
+    if (!transactionCommand && (!inMulti_ || kind == CommandKind::Dbsync)) return false;
+    std::string error = CommandTable::builtin().check(req);
+    if (error.empty()) return false;
+    std::string r;
+    if (kind == CommandKind::Exec) {
+        // As Redis: a malformed EXEC ends the transaction.
+        inMulti_ = false;
+        multi_.clear();
+        resp::appendError(r, "EXECABORT Transaction discarded because of: " + error.substr(error.find(' ') + 1));
+    } else {
+        // The transaction stays open, and EXEC will answer EXECABORT.
+        if (inMulti_) multiDirty_ = true;
+        resp::appendError(r, error);
+    }
+    reply(r);
+    return true;
 }
 
 void ClientConn::handleMulti(FramedRequest &req, int kind) {

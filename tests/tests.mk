@@ -11,6 +11,8 @@
 
 UNIT_TEST_SRCS := $(wildcard tests/unit/*.cpp)
 UNIT_TEST_OBJS := $(UNIT_TEST_SRCS:%.cpp=$(BUILD)/%.o)
+# daemon/ code with no event loop or sockets, tested on its own.
+UNIT_TEST_OBJS += $(BUILD)/daemon/command_table.o $(BUILD)/daemon/command_table_redis70.o
 UNIT_TEST_BIN := $(BUILD)/tests/unit_tests
 
 $(UNIT_TEST_BIN): $(UNIT_TEST_OBJS) $(COMMON_LIB)
