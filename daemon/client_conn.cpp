@@ -242,13 +242,16 @@ void ClientConn::handle(FramedRequest &req) {
 }
 
 bool ClientConn::refusedLikeRedis(const FramedRequest &req, CommandKind kind) {
-    // Redis checks that a command exists and that its argument count fits
-    // before it queues the command inside MULTI, and answers at once; so
-    // does dbsyncd, for those and for the transaction commands it answers
-    // itself. Outside MULTI the databases give these errors themselves.
+    // Redis checks that a command exists, that its argument count fits and,
+    // inside MULTI, that it may be queued (SAVE, SHUTDOWN may not) before it
+    // queues the command, and answers at once; so does dbsyncd, for those
+    // and for the transaction commands it answers itself. Outside MULTI the
+    // databases give these errors themselves.
     bool transactionCommand = kind == CommandKind::Multi || kind == CommandKind::Exec || kind == CommandKind::Discard;
     if (!transactionCommand && (!inMulti_ || kind == CommandKind::Dbsync)) return false;
-    std::string error = CommandTable::builtin().check(req);
+    const CommandSpec *spec = nullptr;
+    std::string error = CommandTable::builtin().check(req, &spec);
+    if (error.empty() && inMulti_ && spec->has(kCmdNoMulti)) error = "ERR Command not allowed inside a transaction";
     if (error.empty()) return false;
     std::string r;
     if (kind == CommandKind::Exec) {

@@ -31,6 +31,8 @@ SCENARIOS = {
         ("MULTI",), ("RPUSH", "l", "a", "b", "c"), ("BLPOP", "l", "1"), ("BRPOPLPUSH", "l", "l2", "5"),
         ("BLMOVE", "l", "l2", "LEFT", "RIGHT", "0"), ("BLPOP", "empty", "0"), ("BZPOPMIN", "z", "1"),
         ("XREAD", "BLOCK", "0", "STREAMS", "s", "$"), ("EXEC",), ("LRANGE", "l2", "0", "-1"), ("EXISTS", "l")],
+    "commands-not-allowed-in-multi": [
+        ("MULTI",), ("SAVE",), ("SET", "k", "v"), ("EXEC",), ("MULTI",), ("SAVE", "x"), ("DISCARD",)],
     "errors-at-exec-time-are-per-command": [
         ("MULTI",), ("SET", "s", "x"), ("INCR", "s"), ("PING", "a", "b"), ("PING", "hi"), ("SET", "t", "y"),
         ("EXEC",), ("GET", "t")],
