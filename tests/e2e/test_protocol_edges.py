@@ -4,11 +4,12 @@ with Redis's own words, and takes what Redis takes.
 Each bad request is sent to a real redis-server and to dbsyncd, and the
 two answers are compared, so the expectation is Redis itself."""
 
+import subprocess
 import threading
 
 import pytest
 
-from harness import Client, ProtocolFailure, ReplyError, wait_until
+from harness import DBSYNCD, Client, ProtocolFailure, ReplyError, wait_until
 
 # (id, bytes): requests Redis refuses with a protocol error.
 REFUSED = [
@@ -154,3 +155,15 @@ def test_max_inline_bytes_bounds_an_inline_line(procs):
     assert refusal(d.port, b"SET k " + b"v" * 100) == "ERR Protocol error: too big inline request"
     for r in dbs:
         assert r.get("k") == b"v" * 90, r.name
+
+
+@pytest.mark.parametrize("flag, value, problem", [
+    ("--max-request-args", "0", "must be a number from 1 to 2147483647"),
+    ("--max-request-args", "2147483648", "must be a number from 1 to 2147483647"),
+    ("--max-bulk-bytes", "0", "must be bytes from 1 to 17179869184"),
+    ("--max-inline-bytes", "8", "must be bytes from 16 to 1073741824"),
+])
+def test_bad_bound_is_a_usage_error(flag, value, problem):
+    r = subprocess.run([DBSYNCD, flag, value], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2
+    assert r.stderr == f"dbsyncd: {flag}: {problem} (see dbsyncd --help)\n"
