@@ -14,7 +14,7 @@ namespace {
 constexpr size_t kMaxNumberChars = 20;
 constexpr size_t kMaxHeaderLine = 1 + kMaxNumberChars + 2;
 
-// A number as Redis's string2ll reads one (src/util.c): an optional '-',
+// A number as Redis reads one (its string2ll): an optional '-',
 // then "0" alone or digits without a leading zero, no '+', no blanks, and
 // within a long long. "-0", "007" and "+1" are not numbers to Redis.
 bool parseRedisInteger(const char *begin, const char *end, long long &value) {
