@@ -1,6 +1,6 @@
 #include "request_framer.hpp"
 
-#include <charconv>
+#include <climits>
 
 #include "command_tokenizer.hpp"
 #include "resp_writer.hpp"
@@ -8,11 +8,44 @@
 namespace dbsync {
 namespace {
 
-// Longest "*<n>\r\n" or "$<n>\r\n" header we accept, type byte and CRLF
-// included: room for a sign and 19 digits, plus a little slack for zeros.
-constexpr size_t kMaxHeaderLine = 24;
+// Longest "*<n>\r\n" or "$<n>\r\n" header there can be, type byte and CRLF
+// included: Redis takes at most 20 characters for a number
+// ("-9223372036854775808").
+constexpr size_t kMaxNumberChars = 20;
+constexpr size_t kMaxHeaderLine = 1 + kMaxNumberChars + 2;
+
+// A number as Redis reads one (its string2ll): an optional '-',
+// then "0" alone or digits without a leading zero, no '+', no blanks, and
+// within a long long. "-0", "007" and "+1" are not numbers to Redis.
+bool parseRedisInteger(const char *begin, const char *end, long long &value) {
+    size_t len = static_cast<size_t>(end - begin);
+    if (len == 0 || len > kMaxNumberChars) return false;
+    if (len == 1 && *begin == '0') {
+        value = 0;
+        return true;
+    }
+    bool negative = *begin == '-';
+    const char *p = begin + (negative ? 1 : 0);
+    if (p == end || *p < '1' || *p > '9') return false;
+    // Accumulated as unsigned so that LLONG_MIN's magnitude fits.
+    const unsigned long long limit =
+        negative ? static_cast<unsigned long long>(LLONG_MAX) + 1 : static_cast<unsigned long long>(LLONG_MAX);
+    unsigned long long v = 0;
+    for (; p < end; p++) {
+        if (*p < '0' || *p > '9') return false;
+        unsigned digit = static_cast<unsigned>(*p - '0');
+        if (v > (limit - digit) / 10) return false;
+        v = v * 10 + digit;
+    }
+    value = negative ? static_cast<long long>(0 - v) : static_cast<long long>(v);
+    return true;
+}
 
 }  // namespace
+
+RequestFramer::Result RequestFramer::tooManyArgs() {
+    return fail("too many arguments in request (--max-request-args " + std::to_string(limits_.max_args) + ")");
+}
 
 void RequestFramer::reset() {
     start_ = pos_ = 0;
@@ -40,10 +73,7 @@ RequestFramer::LineResult RequestFramer::readNumberLine(std::string_view input, 
     if (cr - pos > kMaxCrOffset) return LineResult::Bad;
     if (cr + 1 >= input.size()) return LineResult::NeedMore;
     if (input[cr + 1] != '\n') return LineResult::Bad;
-    const char *begin = input.data() + pos + 1;
-    const char *end = input.data() + cr;
-    auto [ptr, ec] = std::from_chars(begin, end, value);
-    if (ec != std::errc() || ptr != end || begin == end) return LineResult::Bad;
+    if (!parseRedisInteger(input.data() + pos + 1, input.data() + cr, value)) return LineResult::Bad;
     pos = cr + 2;
     return LineResult::Ok;
 }
@@ -73,7 +103,8 @@ RequestFramer::Result RequestFramer::next(std::string_view input, FramedRequest 
             case LineResult::Bad: return fail("invalid multibulk length");
             case LineResult::Ok: break;
             }
-            if (count > limits_.max_args) return fail("too many arguments in request");
+            if (count > FramerLimits::kRedisMaxArgs) return fail("invalid multibulk length");
+            if (count > limits_.max_args) return tooManyArgs();
             if (count <= 0) {
                 // "*0" and "*-1" carry no command; Redis ignores them too.
                 start_ = pos_;
@@ -95,7 +126,8 @@ RequestFramer::Result RequestFramer::next(std::string_view input, FramedRequest 
             case LineResult::Bad: return fail("invalid bulk length");
             case LineResult::Ok: break;
             }
-            if (len < 0) return fail("invalid bulk length");
+            if (len < 0 || static_cast<unsigned long long>(len) > limits_.max_bulk_bytes)
+                return fail("invalid bulk length");
             // Checked before adding so that a huge length cannot overflow `end`.
             if (static_cast<unsigned long long>(len) > limits_.max_request_bytes ||
                 p + static_cast<size_t>(len) + 2 - start_ > limits_.max_request_bytes)
@@ -143,8 +175,7 @@ RequestFramer::Result RequestFramer::nextInline(std::string_view input, FramedRe
         blank = true;
         return Result::NeedMore;
     }
-    if (static_cast<long long>(out.inline_args.size()) > limits_.max_args)
-        return fail("too many arguments in request");
+    if (static_cast<long long>(out.inline_args.size()) > limits_.max_args) return tooManyArgs();
     out.inline_resp.clear();
     resp::appendCommand(out.inline_resp, out.inline_args);
     out.resp = out.inline_resp;

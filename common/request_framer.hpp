@@ -10,6 +10,12 @@
 //
 // The framer is resumable: after NeedMore it keeps how far it got, so a
 // request arriving in many small reads is scanned once, not once per read.
+//
+// What it accepts and the error texts follow Redis 7.0's request parser:
+// whatever the framer lets through is forwarded byte for byte, so anything
+// Redis would refuse (a length with leading zeros, "-0", a bulk longer than
+// proto-max-bulk-len) must be refused here, or the database would drop
+// dbsyncd's shared connection and every client's commands on it.
 #pragma once
 
 #include <array>
@@ -21,9 +27,16 @@
 namespace dbsync {
 
 struct FramerLimits {
-    size_t max_request_bytes = 64u << 20;  // one whole request, headers included
-    size_t max_inline_bytes = 64u << 10;   // one inline command line
-    long long max_args = 1 << 20;          // arguments in one request
+    // Redis's own ceilings: an array count above INT_MAX is an "invalid
+    // multibulk length" whatever max_args says, and its default
+    // proto-max-bulk-len is 512 MiB.
+    static constexpr long long kRedisMaxArgs = 2147483647;
+    static constexpr size_t kRedisMaxBulkBytes = size_t(512) << 20;
+
+    size_t max_request_bytes = 64u << 20;      // one whole request, headers included (--max-request-bytes)
+    size_t max_inline_bytes = 64u << 10;       // one inline command line (--max-inline-bytes)
+    long long max_args = kRedisMaxArgs;        // arguments in one request (--max-request-args)
+    size_t max_bulk_bytes = kRedisMaxBulkBytes;  // one argument (--max-bulk-bytes)
 };
 
 struct FramedRequest {
@@ -60,6 +73,7 @@ public:
 
 private:
     Result fail(std::string message);
+    Result tooManyArgs();
     // Sets `blank` (and returns NeedMore) for a line of blanks only, which
     // next() skips without recursing: a client may send millions of them.
     Result nextInline(std::string_view input, FramedRequest &out, bool &blank);
@@ -77,5 +91,22 @@ private:
     bool partial_ = false;   // NeedMore returned with part of a request's first line
     std::array<std::pair<size_t, size_t>, FramedRequest::kPeek> peek_{};
 };
+
+// Calls fn(argument) for each argument of a request the framer returned
+// (FramedRequest::resp), in order, until fn returns false. For arguments
+// past the first kPeek, which the framer does not keep.
+template <typename Fn>
+void forEachArgument(std::string_view resp, Fn fn) {
+    size_t pos = resp.find("\r\n");
+    while (pos != std::string_view::npos && pos + 2 < resp.size()) {
+        pos += 2;  // at '$'
+        size_t eol = resp.find("\r\n", pos);
+        if (eol == std::string_view::npos) return;
+        size_t len = 0;
+        for (size_t i = pos + 1; i < eol; i++) len = len * 10 + static_cast<size_t>(resp[i] - '0');
+        if (!fn(resp.substr(eol + 2, len))) return;
+        pos = eol + 2 + len;
+    }
+}
 
 }  // namespace dbsync

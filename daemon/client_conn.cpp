@@ -9,6 +9,7 @@
 
 #include "command_policy.hpp"
 #include "command_rewrite.hpp"
+#include "command_table.hpp"
 #include "fanout.hpp"
 #include "log.hpp"
 #include "resp_writer.hpp"
@@ -46,7 +47,8 @@ ClientConn::ClientConn(Server &server, int fd, std::string peer)
 
 ClientConn::ClientConn(Server &server, std::unique_ptr<ConnStream> stream, std::string peer)
     : server_(server), stream_(std::move(stream)), fd_(stream_->fd()), peer_(std::move(peer)),
-      framer_(FramerLimits{server.options().maxRequestBytes, 64u << 10, 1 << 20}) {
+      framer_(FramerLimits{server.options().maxRequestBytes, server.options().maxInlineBytes,
+                           static_cast<long long>(server.options().maxRequestArgs), server.options().maxBulkBytes}) {
     interest_ = EPOLLIN;
     server_.loop().add(fd_, interest_, this);
 }
@@ -179,6 +181,10 @@ size_t ClientConn::process(std::string_view input) {
 
 void ClientConn::handle(FramedRequest &req) {
     CommandClass cls = classifyCommand(req);
+    if (refusedLikeRedis(req, cls.kind)) {
+        if (server_.options().closeAfterReply) finishAndClose();
+        return;
+    }
     // Relative expiry leaves as absolute, one timestamp for every database;
     // req.resp points into `rewritten` until this returns.
     std::string rewritten;
@@ -186,7 +192,8 @@ void ClientConn::handle(FramedRequest &req) {
         req.resp = rewritten;
         server_.stats().rewritten++;
     }
-    if (inMulti_ && (cls.kind == CommandKind::Forward || cls.kind == CommandKind::Ping)) {
+    if (inMulti_ && (cls.kind == CommandKind::Forward || cls.kind == CommandKind::Ping ||
+                     cls.kind == CommandKind::Blocking)) {
         if (multiBytes_ + req.resp.size() > server_.options().maxRequestBytes) {
             multiDirty_ = true;
             reply("-ERR transaction exceeds --max-request-bytes\r\n");
@@ -226,6 +233,7 @@ void ClientConn::handle(FramedRequest &req) {
     case CommandKind::Multi:
     case CommandKind::Exec:
     case CommandKind::Discard: handleMulti(req, static_cast<int>(cls.kind)); break;
+    case CommandKind::Blocking:
     case CommandKind::Rejected: {
         server_.stats().rejected++;
         if (inMulti_) multiDirty_ = true;
@@ -239,6 +247,33 @@ void ClientConn::handle(FramedRequest &req) {
     }
     }
     if (server_.options().closeAfterReply) finishAndClose();
+}
+
+bool ClientConn::refusedLikeRedis(const FramedRequest &req, CommandKind kind) {
+    // Redis checks that a command exists, that its argument count fits and,
+    // inside MULTI, that it may be queued (SAVE, SHUTDOWN may not) before it
+    // queues the command, and answers at once; so does dbsyncd, for those
+    // and for the transaction commands it answers itself. Outside MULTI the
+    // databases give these errors themselves.
+    bool transactionCommand = kind == CommandKind::Multi || kind == CommandKind::Exec || kind == CommandKind::Discard;
+    if (!transactionCommand && (!inMulti_ || kind == CommandKind::Dbsync)) return false;
+    const CommandSpec *spec = nullptr;
+    std::string error = CommandTable::builtin().check(req, &spec);
+    if (error.empty() && inMulti_ && spec->has(kCmdNoMulti)) error = "ERR Command not allowed inside a transaction";
+    if (error.empty()) return false;
+    std::string r;
+    if (kind == CommandKind::Exec) {
+        // As Redis: a malformed EXEC ends the transaction.
+        inMulti_ = false;
+        multi_.clear();
+        resp::appendError(r, "EXECABORT Transaction discarded because of: " + error.substr(error.find(' ') + 1));
+    } else {
+        // The transaction stays open, and EXEC will answer EXECABORT.
+        if (inMulti_) multiDirty_ = true;
+        resp::appendError(r, error);
+    }
+    reply(r);
+    return true;
 }
 
 void ClientConn::handleMulti(FramedRequest &req, int kind) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "byte_buffer.hpp"
+#include "command_policy.hpp"
 #include "conn_stream.hpp"
 #include "event_loop.hpp"
 #include "request_framer.hpp"
@@ -58,6 +59,9 @@ private:
     void handle(FramedRequest &req);
     void forward(std::string_view resp);
     void handleMulti(FramedRequest &req, int kind);
+    // Answers, as Redis would, a command Redis refuses before running or
+    // queuing it (unknown, wrong argument count); true if it did.
+    bool refusedLikeRedis(const FramedRequest &req, CommandKind kind);
     void reply(std::string_view resp);
     void moveReadyReplies();
     // Closes a client whose unread replies passed --client-max-output;

@@ -42,16 +42,16 @@ const std::unordered_map<std::string_view, CommandClass> &table() {
         {"SYNC", {CommandKind::Rejected, kStream}},
         {"PSYNC", {CommandKind::Rejected, kStream}},
         {"REPLCONF", {CommandKind::Rejected, kStream}},
-        {"BLPOP", {CommandKind::Rejected, kBlocking}},
-        {"BRPOP", {CommandKind::Rejected, kBlocking}},
-        {"BRPOPLPUSH", {CommandKind::Rejected, kBlocking}},
-        {"BLMOVE", {CommandKind::Rejected, kBlocking}},
-        {"BLMPOP", {CommandKind::Rejected, kBlocking}},
-        {"BZPOPMIN", {CommandKind::Rejected, kBlocking}},
-        {"BZPOPMAX", {CommandKind::Rejected, kBlocking}},
-        {"BZMPOP", {CommandKind::Rejected, kBlocking}},
-        {"WAIT", {CommandKind::Rejected, kBlocking}},
-        {"WAITAOF", {CommandKind::Rejected, kBlocking}},
+        {"BLPOP", {CommandKind::Blocking, kBlocking}},
+        {"BRPOP", {CommandKind::Blocking, kBlocking}},
+        {"BRPOPLPUSH", {CommandKind::Blocking, kBlocking}},
+        {"BLMOVE", {CommandKind::Blocking, kBlocking}},
+        {"BLMPOP", {CommandKind::Blocking, kBlocking}},
+        {"BZPOPMIN", {CommandKind::Blocking, kBlocking}},
+        {"BZPOPMAX", {CommandKind::Blocking, kBlocking}},
+        {"BZMPOP", {CommandKind::Blocking, kBlocking}},
+        {"WAIT", {CommandKind::Blocking, kBlocking}},
+        {"WAITAOF", {CommandKind::Blocking, kBlocking}},
     };
     return t;
 }
@@ -83,12 +83,12 @@ CommandClass classifyCommand(const FramedRequest &req) {
     if (it != table().end()) return it->second;
     if (upper == "XREAD" || upper == "XREADGROUP") {
         bool blocking = false;
-        forEachArg(req.resp, [&](std::string_view arg) {
+        forEachArgument(req.resp, [&](std::string_view arg) {
             if (argEquals(arg, "BLOCK")) blocking = true;
             // Arguments after STREAMS are keys and ids, not options.
             return !blocking && !argEquals(arg, "STREAMS");
         });
-        if (blocking) return {CommandKind::Rejected, kBlocking};
+        if (blocking) return {CommandKind::Blocking, kBlocking};
     }
     return {CommandKind::Forward};
 }

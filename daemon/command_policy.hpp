@@ -20,11 +20,14 @@ enum class CommandKind {
     Exec,
     Discard,
     Rejected,  // error naming the command and `why`
+    // Would block a shared database connection: refused like Rejected, but
+    // queued inside MULTI, where Redis runs it without blocking.
+    Blocking,
 };
 
 struct CommandClass {
     CommandKind kind;
-    const char *why = nullptr;  // for Rejected
+    const char *why = nullptr;  // for Rejected and Blocking
 };
 
 CommandClass classifyCommand(const FramedRequest &req);

@@ -44,6 +44,9 @@ const char kUsage[] =
     "Clients:\n"
     "      --max-clients N        connected clients (default 10000)\n"
     "      --max-request-bytes N  size of one request (default 67108864)\n"
+    "      --max-request-args N   arguments in one request (default 2147483647)\n"
+    "      --max-bulk-bytes N     size of one argument (default 536870912)\n"
+    "      --max-inline-bytes N   length of one inline command line (default 65536)\n"
     "      --client-timeout MS    time to finish a half-received request (default 10000)\n"
     "      --client-max-output N  reply bytes queued for a client before it is closed\n"
     "                             (default 67108864)\n"
@@ -83,6 +86,9 @@ enum LongOnly {
     kDbBatchWait,
     kMaxClients,
     kMaxRequestBytes,
+    kMaxRequestArgs,
+    kMaxBulkBytes,
+    kMaxInlineBytes,
     kClientTimeout,
     kClientMaxOutput,
     kClientMaxInflight,
@@ -111,6 +117,9 @@ const struct option kLongOptions[] = {
     {"db-batch-wait", required_argument, nullptr, kDbBatchWait},
     {"max-clients", required_argument, nullptr, kMaxClients},
     {"max-request-bytes", required_argument, nullptr, kMaxRequestBytes},
+    {"max-request-args", required_argument, nullptr, kMaxRequestArgs},
+    {"max-bulk-bytes", required_argument, nullptr, kMaxBulkBytes},
+    {"max-inline-bytes", required_argument, nullptr, kMaxInlineBytes},
     {"client-timeout", required_argument, nullptr, kClientTimeout},
     {"client-max-output", required_argument, nullptr, kClientMaxOutput},
     {"client-max-inflight", required_argument, nullptr, kClientMaxInflight},
@@ -265,6 +274,15 @@ ParseOutcome parseOptions(int argc, char **argv, Options &opts) {
             break;
         case kMaxRequestBytes:
             if (!parseNumber<size_t>(arg, 64, size_t(1) << 34, opts.maxRequestBytes)) return usageError(flagName(c), "must be bytes from 64 to 17179869184");
+            break;
+        case kMaxRequestArgs:
+            if (!parseNumber<size_t>(arg, 1, 2147483647, opts.maxRequestArgs)) return usageError(flagName(c), "must be a number from 1 to 2147483647");
+            break;
+        case kMaxBulkBytes:
+            if (!parseNumber<size_t>(arg, 1, size_t(1) << 34, opts.maxBulkBytes)) return usageError(flagName(c), "must be bytes from 1 to 17179869184");
+            break;
+        case kMaxInlineBytes:
+            if (!parseNumber<size_t>(arg, 16, size_t(1) << 30, opts.maxInlineBytes)) return usageError(flagName(c), "must be bytes from 16 to 1073741824");
             break;
         case kClientTimeout:
             if (!parseNumber<uint64_t>(arg, 1, 86400000, opts.clientTimeoutMs)) return usageError(flagName(c), "must be milliseconds from 1 to 86400000");

@@ -37,6 +37,9 @@ struct Options {
     uint64_t dbBatchWaitMs = 1;
     size_t maxClients = 10000;
     size_t maxRequestBytes = 64u << 20;
+    size_t maxRequestArgs = 2147483647;     // --max-request-args: Redis's own ceiling (INT_MAX)
+    size_t maxBulkBytes = size_t(512) << 20;  // --max-bulk-bytes: Redis's proto-max-bulk-len default
+    size_t maxInlineBytes = 64u << 10;      // --max-inline-bytes: Redis's PROTO_INLINE_MAX_SIZE
     uint64_t clientTimeoutMs = 10000;
     size_t clientMaxOutput = 64u << 20;
     size_t clientMaxInflight = 1024;

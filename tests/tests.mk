@@ -11,8 +11,10 @@
 
 UNIT_TEST_SRCS := $(wildcard tests/unit/*.cpp)
 UNIT_TEST_OBJS := $(UNIT_TEST_SRCS:%.cpp=$(BUILD)/%.o)
-# Until the daemon's objects link into the unit binary: the ones test_command_rewrite needs.
-UNIT_TEST_OBJS += $(BUILD)/daemon/command_rewrite.o $(BUILD)/daemon/command_policy.o
+# Until the daemon's objects link into the unit binary: the daemon/ code
+# the unit tests exercise (no event loop or sockets).
+UNIT_TEST_OBJS += $(BUILD)/daemon/command_rewrite.o $(BUILD)/daemon/command_policy.o \
+	$(BUILD)/daemon/command_table.o $(BUILD)/daemon/command_table_redis70.o
 UNIT_TEST_BIN := $(BUILD)/tests/unit_tests
 
 $(UNIT_TEST_BIN): $(UNIT_TEST_OBJS) $(CLIENT_LIB) $(COMMON_LIB)

@@ -9,7 +9,7 @@ PACKAGES=(
     libgtest-dev clang libclang-rt-14-dev
     redis-server redis-tools
     php-dev php-cli php-cgi php-redis
-    python3 python3-pytest
+    python3 python3-pytest python3-redis python3-pexpect
     nutcracker gnuplot-nox
     systemd
 )

@@ -9,7 +9,10 @@
 //   - a request has argc >= 1 and its peeked args lie inside its bytes;
 //   - the RESP of every request re-frames as exactly one request with the
 //     same argc (what dbsyncd forwards is well formed);
-//   - splitting the same input differently gives the same requests.
+//   - splitting the same input differently gives the same requests;
+//   - every length header of a request is a number as Redis reads it (no
+//     leading zero, no "-0", no '+'), and no bulk exceeds max_bulk_bytes:
+//     what is forwarded, Redis can parse.
 // Limits are small so the fuzzer reaches them.
 #include <cstddef>
 #include <cstdint>
@@ -34,6 +37,37 @@ using dbsync::FramedRequest;
 using dbsync::FramerLimits;
 using dbsync::RequestFramer;
 using Result = RequestFramer::Result;
+
+// Redis's reading of a length (see parseRedisInteger in request_framer.cpp),
+// restated independently: the request's own headers must pass it.
+bool redisReadsNumber(std::string_view digits) {
+    if (digits.empty() || digits.size() > 20) return false;
+    if (digits == "0") return true;
+    if (digits[0] == '-') digits.remove_prefix(1);
+    if (digits.empty() || digits[0] < '1' || digits[0] > '9') return false;
+    for (char c : digits)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
+// Walks the headers of a framed RESP request.
+void checkHeaders(std::string_view resp, const FramerLimits &limits) {
+    size_t eol = resp.find("\r\n");
+    CHECK(resp[0] == '*' && eol != std::string_view::npos);
+    CHECK(redisReadsNumber(resp.substr(1, eol - 1)));
+    size_t pos = eol + 2;
+    while (pos < resp.size()) {
+        CHECK(resp[pos] == '$');
+        eol = resp.find("\r\n", pos);
+        CHECK(eol != std::string_view::npos);
+        std::string_view digits = resp.substr(pos + 1, eol - pos - 1);
+        CHECK(redisReadsNumber(digits) && digits[0] != '-');
+        size_t len = std::stoull(std::string(digits));
+        CHECK(len <= limits.max_bulk_bytes);
+        pos = eol + 2 + len + 2;
+    }
+    CHECK(pos == resp.size());
+}
 
 bool within(std::string_view inner, const char *begin, const char *end) {
     return inner.empty() || (inner.data() >= begin && inner.data() + inner.size() <= end);
@@ -104,6 +138,7 @@ Outcome run(const uint8_t *data, size_t size, const std::vector<size_t> &reads, 
                     CHECK(within(out.args[i], out.resp.data(), out.resp.data() + out.resp.size()));
             }
             for (size_t i = out.argc; i < FramedRequest::kPeek; i++) CHECK(out.args[i].empty());
+            checkHeaders(out.resp, limits);
             checkReframes(out, limits);
             outcome.requests.emplace_back(out.resp);
             buffer.erase(0, out.consumed);
@@ -120,6 +155,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     limits.max_request_bytes = 4096;
     limits.max_inline_bytes = 512;
     limits.max_args = 64;
+    limits.max_bulk_bytes = 1024;
     if (size == 0) {
         run(data, size, {}, limits);
         return 0;

@@ -240,19 +240,23 @@ TEST(RequestFramer, PipelinedRequestsComeOutInOrder) {
     EXPECT_EQ(out.consumed, 0u);
 }
 
-TEST(RequestFramer, HeaderAtMaximumWidthIsAccepted) {
-    // A bulk length with leading zeros still fits the header line limit.
-    const std::string in = "*1\r\n$00000000000000004\r\nPING\r\n";
+TEST(RequestFramer, WidestNumbersAreAccepted) {
+    // Twenty characters is the most Redis reads as a number.
+    Stream s;
+    EXPECT_EQ(s.feed("*-9223372036854775808\r\n" + resp({"PING"})), Result::NeedMore);
+    ASSERT_EQ(s.seen.size(), 1u) << "an array count of LLONG_MIN is ignored like *-1";
+    EXPECT_EQ(s.seen[0], respSeen({"PING"}));
     FramedRequest out;
-    ASSERT_EQ(frameOnce(in, out), Result::Request);
-    EXPECT_EQ(out.args[0], "PING");
+    EXPECT_EQ(frameOnce("*2147483647\r\n", out), Result::NeedMore) << "INT_MAX arguments may follow";
 }
 
 TEST(RequestFramer, HeaderWidthVerdictDoesNotDependOnReadSplits) {
     // Found by the fuzzer: a header of the widest accepted size was refused
     // when its CR arrived in one read and its LF in the next.
-    for (const std::string &in : {std::string("*") + std::string(21, '0') + "\r\n" + resp({"PING"}),
-                                 std::string("*") + std::string(22, '0') + "\r\n" + resp({"PING"})}) {
+    for (const std::string &in : {"*-9223372036854775808\r\n" + resp({"PING"}),
+                                 "*-92233720368547758080\r\n" + resp({"PING"}),
+                                 std::string("*1\r\n$-9223372036854775808\r\n"),
+                                 std::string("*1\r\n$-92233720368547758080\r\n")}) {
         Stream whole;
         Result expected = whole.feed(in);
         Stream bytes;
@@ -263,14 +267,86 @@ TEST(RequestFramer, HeaderWidthVerdictDoesNotDependOnReadSplits) {
         }
         EXPECT_EQ(r, expected) << in.size();
         EXPECT_EQ(bytes.seen, whole.seen);
+        EXPECT_EQ(bytes.error, whole.error);
     }
-    // The widest accepted header is framed; one digit more is refused.
-    Stream ok;
-    EXPECT_EQ(ok.feed(std::string("*") + std::string(20, '0') + "1\r\n" + resp({"PING"}).substr(4)), Result::NeedMore);
-    ASSERT_EQ(ok.seen.size(), 1u);
-    EXPECT_EQ(ok.seen[0].args, std::vector<std::string>{"PING"});
-    Stream bad;
-    EXPECT_EQ(bad.feed(std::string("*") + std::string(21, '0') + "1\r\n"), Result::Error);
+}
+
+// Redis 7.0 reads lengths with string2ll and refuses, with these texts,
+// whatever it cannot read; dbsyncd forwards requests byte for byte, so it
+// must refuse the same ones itself (redis-server 7.0.15 checked by hand
+// for each row).
+struct RedisVerdict {
+    const char *name;
+    std::string input;
+    const char *error;  // expected text
+};
+
+void PrintTo(const RedisVerdict &v, std::ostream *os) { *os << v.name; }
+
+class RequestFramerLikeRedis : public ::testing::TestWithParam<RedisVerdict> {};
+
+TEST_P(RequestFramerLikeRedis, SameErrorAsRedis) {
+    const auto &p = GetParam();
+    for (bool bytewise : {false, true}) {
+        Stream s;
+        Result r = Result::NeedMore;
+        if (bytewise) {
+            for (size_t i = 0; i < p.input.size() && r == Result::NeedMore; i++)
+                r = s.feed(std::string_view(p.input).substr(i, 1));
+        } else {
+            r = s.feed(p.input);
+        }
+        EXPECT_EQ(r, Result::Error) << (bytewise ? "bytewise" : "whole");
+        EXPECT_TRUE(s.seen.empty());
+        EXPECT_EQ(s.error, std::string("Protocol error: ") + p.error);
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, RequestFramerLikeRedis,
+    ::testing::Values(
+        RedisVerdict{"CountAboveIntMax", "*3000000000\r\n", "invalid multibulk length"},
+        RedisVerdict{"CountIntMaxPlusOne", "*2147483648\r\n", "invalid multibulk length"},
+        RedisVerdict{"CountLeadingZero", "*01\r\n$4\r\nPING\r\n", "invalid multibulk length"},
+        RedisVerdict{"CountMinusZero", "*-0\r\n", "invalid multibulk length"},
+        RedisVerdict{"CountPlusSign", "*+1\r\n", "invalid multibulk length"},
+        RedisVerdict{"BulkAbove512MiB", "*1\r\n$536870913\r\n", "invalid bulk length"},
+        RedisVerdict{"BulkTwoBillion", "*1\r\n$2000000000\r\n", "invalid bulk length"},
+        RedisVerdict{"BulkLeadingZero", "*2\r\n$3\r\nGET\r\n$01\r\nk\r\n", "invalid bulk length"},
+        RedisVerdict{"BulkMinusZero", "*2\r\n$3\r\nGET\r\n$-0\r\n\r\n", "invalid bulk length"},
+        RedisVerdict{"BulkWideZeros", "*1\r\n$00000000000000004\r\nPING\r\n", "invalid bulk length"},
+        RedisVerdict{"InlineUnbalanced", "PING \"a\r\n", "unbalanced quotes in request"},
+        RedisVerdict{"InlineQuoteThenText", "PING \"a\"b\r\n", "unbalanced quotes in request"},
+        RedisVerdict{"InlineTooBig", std::string(65537, 'x'), "too big inline request"},
+        RedisVerdict{"NotABulk", "*1\r\n:4\r\n", "expected '$', got ':'"}),
+    [](const auto &info) { return info.param.name; });
+
+TEST(RequestFramer, BulkAtRedisDefaultMaximumIsAccepted) {
+    // 512 MiB exactly is allowed by Redis; only --max-request-bytes stops it.
+    FramerLimits limits;
+    limits.max_request_bytes = size_t(1) << 30;
+    FramedRequest out;
+    EXPECT_EQ(frameOnce("*1\r\n$536870912\r\n", out, limits), Result::NeedMore);
+}
+
+TEST(RequestFramer, MaxBulkBytesIsConfigurable) {
+    FramerLimits limits;
+    limits.max_bulk_bytes = 10;
+    FramedRequest out;
+    EXPECT_EQ(frameOnce(resp({"SET", "k", std::string(10, 'v')}), out, limits), Result::Request);
+    std::string error;
+    EXPECT_EQ(frameOnce(resp({"SET", "k", std::string(11, 'v')}), out, limits, &error), Result::Error);
+    EXPECT_EQ(error, "Protocol error: invalid bulk length");
+}
+
+TEST(RequestFramer, MoreThanAMillionArgumentsByDefault) {
+    // SADD with 1.1 million members: Redis takes it, so must dbsyncd.
+    std::string in = "*1100002\r\n$4\r\nSADD\r\n$1\r\ns\r\n";
+    for (int i = 0; i < 1100000; i++) in += "$1\r\nm\r\n";
+    FramedRequest out;
+    ASSERT_EQ(frameOnce(in, out), Result::Request);
+    EXPECT_EQ(out.argc, 1100002u);
+    EXPECT_EQ(out.consumed, in.size());
 }
 
 // ---------------------------------------------------------------- inline
@@ -541,8 +617,7 @@ TEST(RequestFramer, MaxArgs) {
     std::string error;
     // Refused from the header alone, before the arguments arrive.
     EXPECT_EQ(frameOnce("*4\r\n", out, limits, &error), Result::Error);
-    EXPECT_EQ(error.rfind("Protocol error: ", 0), 0u);
-    EXPECT_NE(error.find("argument"), std::string::npos) << error;
+    EXPECT_EQ(error, "Protocol error: too many arguments in request (--max-request-args 3)");
 }
 
 TEST(RequestFramer, MaxRequestBytesBoundary) {
@@ -562,7 +637,7 @@ TEST(RequestFramer, OversizeBulkRefusedFromItsHeader) {
     FramerLimits limits;
     limits.max_request_bytes = 1024;
     for (const char *head : {"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2000\r\n", "*1\r\n$1025\r\n",
-                             "*2\r\n$3\r\nGET\r\n$999999999\r\n"}) {
+                             "*2\r\n$3\r\nGET\r\n$99999999\r\n"}) {
         SCOPED_TRACE(head);
         FramedRequest out;
         std::string error;

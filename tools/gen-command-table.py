@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""Writes daemon/command_table_redis70.cpp, dbsyncd's built-in command table,
+from what a real Redis 7.0 answers to COMMAND.
+
+    tools/gen-command-table.py [--redis-server /usr/bin/redis-server] [--output FILE]
+
+It starts a throw-away redis-server on a free loopback port (no persistence,
+in a temporary directory), reads COMMAND and INFO server, stops the server,
+and writes one row per command and per subcommand ("config|get"): name,
+arity, flags, first/last key and key step, exactly as COMMAND gives them.
+The output is committed; run this again when moving to another Redis.
+"""
+
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+DEFAULT_OUTPUT = os.path.join(ROOT, "daemon", "command_table_redis70.cpp")
+START_TIMEOUT = 15.0  # seconds for redis-server to answer PING
+REPLY_TIMEOUT = 15.0  # seconds for any one reply
+
+
+class Resp:
+    """Just enough of a RESP2 client to send a command and read its reply."""
+
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=REPLY_TIMEOUT)
+        self.buf = b""
+
+    def close(self):
+        self.sock.close()
+
+    def command(self, *args):
+        out = [b"*%d\r\n" % len(args)]
+        for a in args:
+            a = a.encode()
+            out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+        self.sock.sendall(b"".join(out))
+        return self._reply()
+
+    def _fill(self):
+        data = self.sock.recv(1 << 16)
+        if not data:
+            raise RuntimeError("redis-server closed the connection")
+        self.buf += data
+
+    def _line(self):
+        while b"\r\n" not in self.buf:
+            self._fill()
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line
+
+    def _reply(self):
+        line = self._line()
+        kind, rest = line[:1], line[1:]
+        if kind == b"+":
+            return rest.decode()
+        if kind == b"-":
+            raise RuntimeError("redis-server answered: " + rest.decode())
+        if kind == b":":
+            return int(rest)
+        if kind == b"$":
+            n = int(rest)
+            if n < 0:
+                return None
+            while len(self.buf) < n + 2:
+                self._fill()
+            data, self.buf = self.buf[:n], self.buf[n + 2:]
+            return data.decode()
+        if kind == b"*":
+            n = int(rest)
+            return None if n < 0 else [self._reply() for _ in range(n)]
+        raise RuntimeError(f"not RESP2: {line!r}")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ask_redis(redis_server):
+    """(version, COMMAND reply) from a redis-server started for the purpose."""
+    workdir = tempfile.mkdtemp(prefix="gen-command-table.")
+    port = free_port()
+    proc = subprocess.Popen([redis_server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", "--dir", workdir, "--logfile", os.path.join(workdir, "log")],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{redis_server} exited with status {proc.returncode}")
+            try:
+                conn = Resp(port)
+                if conn.command("PING") == "PONG":
+                    break
+                conn.close()
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{redis_server} did not answer PING within {START_TIMEOUT}s")
+            time.sleep(0.05)
+        info = conn.command("INFO", "server")
+        version = next(l.split(":", 1)[1].strip() for l in info.splitlines() if l.startswith("redis_version:"))
+        commands = conn.command("COMMAND")
+        conn.close()
+        return version, commands
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def rows_of(entries):
+    """One (name, arity, flags, first, last, step) per command and subcommand."""
+    rows = []
+    for e in entries:
+        # COMMAND (7.0): name, arity, flags, first key, last key, key step,
+        # ACL categories, tips, key specs, subcommands.
+        name, arity, flags, first, last, step = e[:6]
+        rows.append((name, arity, " ".join(flags), first, last, step))
+        if len(e) > 9 and e[9]:
+            rows += rows_of(e[9])
+    return rows
+
+
+def cpp_string(s):
+    assert all(c.isalnum() or c in "|-_ " for c in s), s
+    return '"' + s + '"'
+
+
+def render(version, rows):
+    out = [
+        f"// Generated by tools/gen-command-table.py from redis-server {version}'s",
+        "// COMMAND reply: every command and subcommand with its arity, flags and key",
+        "// positions. Do not edit; run the script again instead.",
+        '#include "command_table.hpp"',
+        "",
+        "namespace dbsync {",
+        "",
+        "std::span<const CommandRow> redis70CommandRows() {",
+        "    static const CommandRow rows[] = {",
+    ]
+    for name, arity, flags, first, last, step in rows:
+        out.append(f"        {{{cpp_string(name)}, {arity}, {cpp_string(flags)}, {first}, {last}, {step}}},")
+    out += [
+        "    };",
+        "    return rows;",
+        "}",
+        "",
+        f'const char kRedis70CommandTableVersion[] = "{version}";',
+        "",
+        "}  // namespace dbsync",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--redis-server", default="/usr/bin/redis-server")
+    ap.add_argument("--output", default=DEFAULT_OUTPUT)
+    args = ap.parse_args()
+    version, commands = ask_redis(args.redis_server)
+    if not version.startswith("7.0."):
+        sys.exit(f"gen-command-table: {args.redis_server} is Redis {version}; the built-in table is Redis 7.0's")
+    rows = sorted(rows_of(commands))
+    with open(args.output + ".tmp", "w") as f:
+        f.write(render(version, rows))
+    os.replace(args.output + ".tmp", args.output)
+    print(f"{args.output}: {len(rows)} commands and subcommands from Redis {version}")
+
+
+if __name__ == "__main__":
+    main()
