@@ -263,12 +263,6 @@ TEST(CommandRewrite, BinaryArgumentsSurvive) {
     EXPECT_EQ(rewrite({"EXPIRE", key, "1"}), encode({"PEXPIREAT", key, "1700000001000"}));
 }
 
-TEST(CommandRewrite, NonCanonicalLengthsComeOutCanonical) {
-    // The framer accepts "$03"; what is rewritten is written in Redis's own form.
-    EXPECT_EQ(rewriteInput("*5\r\n$03\r\nSET\r\n$1\r\nk\r\n$01\r\nv\r\n$2\r\nEX\r\n$1\r\n5\r\n"),
-              encode({"SET", "k", "v", "PXAT", "1700000005000"}));
-}
-
 TEST(CommandRewrite, LongOptionListsAreWalked) {
     std::vector<std::string> args = {"SET", "k", "v"};
     for (int i = 0; i < 10000; i++) args.push_back(i % 2 ? "NX" : "GET");
