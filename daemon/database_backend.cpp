@@ -232,7 +232,7 @@ void DatabaseBackend::handleReply(redisReply *reply) {
         return;
     }
     if (!f.req) return;  // MULTI / QUEUED replies of a transaction
-    successes++;
+    replies++;
     f.req->onReply(reply);
     f.req->release();
 }

@@ -69,7 +69,7 @@ public:
     size_t pending() const { return inflight_.size(); }
 
     // Counters for DBSYNC INFO / metrics.
-    uint64_t successes = 0;      // replies (including error replies) received
+    uint64_t replies = 0;        // replies received, error replies included
     uint64_t failures = 0;       // commands this database failed to take or answer
     uint64_t reconnects = 0;     // connections established after the first
     uint64_t overflows = 0;      // commands refused over --db-max-pending

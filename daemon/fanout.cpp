@@ -111,7 +111,7 @@ void FanoutRequest::maybeDecide() {
         std::string why = failure_;
         if (!error_.empty()) why = error_.substr(1, error_.size() - 3);
         resp::appendError(reply_, "ERR applied on " + std::to_string(tally_.ok) + " of " + std::to_string(tally_.n) +
-                                      " databases, --ack " + ackName(policy_) + " needs " +
+                                      " databases, --ack " + ackPolicyName(policy_) + " needs " +
                                       std::to_string(requiredSuccesses(policy_, tally_.n)) + ": " + why);
         break;
     }

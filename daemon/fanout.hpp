@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "ack_policy.hpp"
+#include "ack_tally.hpp"
 
 struct redisReply;
 

@@ -437,7 +437,7 @@ std::string renderMetrics(Server &server) {
             e.sample("dbsyncd_database_state", label(*db) + ",state=\"" + s + "\"",
                      std::strcmp(db->stateName(), s) == 0);
     e.family("dbsyncd_database_replies_total", "counter", "Replies received from the database (error replies too).");
-    for (const auto &db : dbs) e.sample("dbsyncd_database_replies_total", label(*db), db->successes);
+    for (const auto &db : dbs) e.sample("dbsyncd_database_replies_total", label(*db), db->replies);
     e.family("dbsyncd_database_failures_total", "counter",
              "Commands the database did not take or did not answer (down, timed out, overloaded).");
     for (const auto &db : dbs) e.sample("dbsyncd_database_failures_total", label(*db), db->failures);

@@ -233,7 +233,7 @@ ParseOutcome parseOptions(int argc, char **argv, Options &opts) {
             if (splitList(arg).empty()) return usageError("--databases", "the list is empty");
             break;
         case kAck:
-            if (!parseAck(arg, opts.ack)) return usageError("--ack", std::string("'") + arg + "' is not one, quorum or all");
+            if (!parseAckPolicy(arg, opts.ack)) return usageError("--ack", std::string("'") + arg + "' is not one, quorum or all");
             break;
         case kDbTimeout:
             if (!parseNumber<uint64_t>(arg, 1, 3600000, opts.dbTimeoutMs)) return usageError(flagName(c), "must be milliseconds from 1 to 3600000");

@@ -247,7 +247,7 @@ std::string Server::infoText() const {
     line("process_id", std::to_string(getpid()));
     line("uptime_seconds", std::to_string((loop_.nowMs() - stats_.startMs) / 1000));
     line("listen", opts_.listen.display());
-    line("ack", ackName(opts_.ack));
+    line("ack", ackPolicyName(opts_.ack));
     s += "\r\n# Clients\r\n";
     line("connected_clients", std::to_string(stats_.clientsConnected));
     line("total_connections", std::to_string(stats_.clientsTotal));
@@ -280,7 +280,7 @@ std::string Server::infoText() const {
             if (c == '\r' || c == '\n') c = ' ';
         line("db" + std::to_string(i), "address=" + db.name() + ",state=" + db.stateName() +
                                            ",pending=" + std::to_string(db.pending()) + ",ok=" +
-                                           std::to_string(db.successes) + ",failed=" + std::to_string(db.failures) +
+                                           std::to_string(db.replies) + ",failed=" + std::to_string(db.failures) +
                                            ",reconnects=" + std::to_string(db.reconnects) + ",latency_us=" +
                                            std::to_string(latency) + ",last_error=" + err);
     }

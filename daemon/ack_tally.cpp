@@ -1,32 +1,6 @@
-#include "ack_policy.hpp"
+#include "ack_tally.hpp"
 
 namespace dbsync {
-
-const char *ackName(AckPolicy policy) {
-    switch (policy) {
-    case AckPolicy::One: return "one";
-    case AckPolicy::Quorum: return "quorum";
-    case AckPolicy::All: return "all";
-    }
-    return "?";
-}
-
-bool parseAck(const std::string &text, AckPolicy &out) {
-    if (text == "one") out = AckPolicy::One;
-    else if (text == "quorum") out = AckPolicy::Quorum;
-    else if (text == "all") out = AckPolicy::All;
-    else return false;
-    return true;
-}
-
-size_t requiredSuccesses(AckPolicy policy, size_t n) {
-    switch (policy) {
-    case AckPolicy::One: return n == 0 ? 0 : 1;
-    case AckPolicy::Quorum: return n / 2 + 1;
-    case AckPolicy::All: return n;
-    }
-    return n;
-}
 
 AckOutcome decide(AckPolicy policy, const AckTally &t) {
     size_t need = requiredSuccesses(policy, t.n);

@@ -1,20 +1,14 @@
 // When is a fanned-out command done, and what does the client get?
-// The rules of DESIGN.md ("Reply rules") as pure functions, kept apart from
-// sockets so they are easy to read and to test.
+// The rules of DESIGN.md ("Reply rules") as pure functions over a tally of
+// the databases' answers, kept apart from sockets so they are easy to read
+// and to test. The policy itself (one, quorum, all) is common/ack_policy.hpp.
 #pragma once
 
 #include <cstddef>
-#include <string>
+
+#include "ack_policy.hpp"
 
 namespace dbsync {
-
-enum class AckPolicy { One, Quorum, All };
-
-const char *ackName(AckPolicy policy);
-bool parseAck(const std::string &text, AckPolicy &out);
-
-// Successes needed out of n databases: 1, floor(n/2)+1 or n.
-size_t requiredSuccesses(AckPolicy policy, size_t n);
 
 struct AckTally {
     size_t n = 0;          // databases the command went to
