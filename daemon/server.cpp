@@ -161,7 +161,7 @@ void Server::watchDatabases() {
     bool changed = false;
     for (size_t i = 0; i < n; i++) {
         const DatabaseBackend &db = *databases_[i];
-        char up = db.state() == DatabaseBackend::State::Up;
+        char up = db.state() == DatabaseBackend::State::Ready;
         if (up != dbUpSeen_[i]) {
             dbUpSeen_[i] = up;
             changed = true;
@@ -190,13 +190,13 @@ void Server::watchDatabases() {
 
 size_t Server::databasesUp() const {
     size_t up = 0;
-    for (const auto &db : databases_) up += db->state() == DatabaseBackend::State::Up;
+    for (const auto &db : databases_) up += db->state() == DatabaseBackend::State::Ready;
     return up;
 }
 
 bool Server::databasesTried() const {
     for (const auto &db : databases_)
-        if (db->state() != DatabaseBackend::State::Up && db->lastError.empty()) return false;
+        if (db->state() != DatabaseBackend::State::Ready && db->lastError.empty()) return false;
     return true;
 }
 
@@ -204,7 +204,7 @@ std::string Server::databaseSummary() const {
     std::string s = std::to_string(databasesUp()) + "/" + std::to_string(databases_.size()) + " databases up";
     std::string down;
     for (const auto &db : databases_)
-        if (db->state() != DatabaseBackend::State::Up) down += (down.empty() ? "" : ", ") + db->name();
+        if (db->state() != DatabaseBackend::State::Ready) down += (down.empty() ? "" : ", ") + db->name();
     if (!down.empty()) s += "; not connected: " + down;
     return s;
 }

@@ -1,0 +1,79 @@
+"""What each database is owed: nothing reaches a database before its
+connection's AUTH/SELECT succeeded, and a refused AUTH/SELECT is retried
+with backoff."""
+
+import re
+import time
+
+from harness import ReplyError, encode, wait_until
+
+
+def connections_received(redis):
+    with redis.client() as direct:
+        info = direct.command("INFO", "stats").decode()
+    return int(re.search(r"total_connections_received:(\d+)", info).group(1))
+
+
+def pipelined_sets(prefix, n, value=b"v"):
+    return b"".join(encode("SET", f"{prefix}{i}", value) for i in range(n))
+
+
+# --------------------------------------------------------------- AUTH/SELECT
+
+
+def test_failing_select_lets_no_command_reach_the_database(procs):
+    r = procs.start_redis(1, args=["--databases", "16"])
+    d = procs.start_dbsyncd([f"redis://127.0.0.1:{r.port}/99"])
+    # Pipelined load from several clients for many rounds, so that commands
+    # arrive while connections are being set up as well as between attempts.
+    clients = [d.client(timeout=30) for _ in range(4)]
+    replies = []
+    try:
+        for rnd in range(20):
+            for ci, c in enumerate(clients):
+                c.send_raw(pipelined_sets(f"k{rnd}:{ci}:", 200))
+            for c in clients:
+                replies += [c.read_reply() for _ in range(200)]
+    finally:
+        for c in clients:
+            c.close()
+    landed = [x for x in replies if not isinstance(x, ReplyError)]
+    assert not landed, f"{len(landed)} of {len(replies)} writes were acknowledged: {landed[:3]}"
+    # Every client learns why: the database refused SELECT 99.
+    assert all("SELECT" in x and "out of range" in x for x in replies), \
+        [x for x in replies if "out of range" not in x][:3]
+    with r.client() as direct:
+        assert direct.command("DBSIZE") == 0, "writes landed in database 0"
+
+
+def test_failing_select_is_retried_with_backoff_and_logged_once(procs):
+    r = procs.start_redis(1, args=["--databases", "16"])
+    d = procs.start_dbsyncd([f"redis://127.0.0.1:{r.port}/99"])
+    wait_until(lambda: "out of range" in d.info()["db0"]["last_error"], 10, "the first SELECT to fail")
+    # Several attempts have failed by now...
+    start = connections_received(r)
+    wait_until(lambda: connections_received(r) >= start + 3, 20, "three more connection attempts")
+    # ...and the set-up failure is one line in the log, not one per attempt.
+    lines = [ln for ln in d.log().splitlines() if "out of range" in ln]
+    assert len(lines) == 1, lines[:5]
+    assert "SELECT 99" in lines[0], lines[0]
+    # Backoff: the waits double (25-50 ms, 50-100 ms, ...), so a second holds
+    # at most 6 attempts; a retry loop without backoff makes dozens.
+    before = connections_received(r)
+    time.sleep(1.0)  # the window being measured, not a wait for an event
+    attempts = connections_received(r) - before - 1  # less our own INFO connection
+    assert attempts <= 6, f"{attempts} connection attempts in one second"
+
+
+def test_wrong_password_is_retried_with_backoff(procs):
+    r = procs.start_redis(1, password="right")
+    d = procs.start_dbsyncd([f"redis://default:wrong@127.0.0.1:{r.port}"])
+    with d.client(timeout=15) as c:
+        reply = c.command("SET", "k", "v")
+        assert isinstance(reply, ReplyError) and "AUTH" in reply, reply
+    wait_until(lambda: "AUTH" in d.info()["db0"]["last_error"], 10, "AUTH to fail")
+    before = connections_received(r)
+    time.sleep(1.0)  # the window being measured
+    attempts = connections_received(r) - before - 1
+    assert attempts <= 6, f"{attempts} connection attempts in one second"
+    assert r.get("k") is None
