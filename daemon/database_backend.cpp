@@ -153,14 +153,20 @@ void DatabaseBackend::lost(const redisAsyncContext *ac, const std::string &reaso
     dropTimer_ = 0;
     markDown(reason, handshakeRefused);
     scheduleReconnect();
-    // Everything it was owed fails now; a request may be decided and its
+    // Everything it was owed fails now: what was written may have been
+    // applied, what was not was not. A request may be decided and its
     // client send more, which finds this database Down and fails fast.
     DatabaseOutbox::Taken owed = outbox_.takeAll();
     for (size_t i = 0; i < owed.entries.size(); i++) {
         FanoutRequest *req = owed.entries[i].req;
         if (!req) continue;
         failures++;
-        req->onUnreachable(name() + ": " + reason);
+        if (i < owed.written) {
+            outcomeUnknown++;
+            req->onOutcomeUnknown(name() + ": " + reason);
+        } else {
+            req->onNotSent(name() + ": " + reason);
+        }
         req->release();
     }
 }
@@ -176,7 +182,7 @@ void DatabaseBackend::drop(const std::string &reason, bool handshakeRefused) {
 
 void DatabaseBackend::failFast(FanoutRequest *req, const std::string &why) {
     failures++;
-    req->onUnreachable(name() + ": " + why);
+    req->onNotSent(name() + ": " + why);
     req->release();
 }
 

@@ -58,8 +58,9 @@ public:
     void start() { connect(); }
 
     // Adds one RESP command to this database's outbox. The request learns
-    // the outcome through onReply/onUnreachable, possibly before send
-    // returns (database down, --db-max-pending reached: fail fast).
+    // the outcome through onReply, onNotSent or onOutcomeUnknown, possibly
+    // before send returns (database down, --db-max-pending reached: fail
+    // fast).
     void send(FanoutRequest *req, std::string_view resp);
     // Several commands back to back on this connection (MULTI ... EXEC): only
     // the last reply goes to the request; the others are checked, not relayed.
@@ -88,6 +89,7 @@ public:
     // Counters for DBSYNC INFO / metrics.
     uint64_t replies = 0;        // replies received, error replies included
     uint64_t failures = 0;       // commands this database failed to take or answer
+    uint64_t outcomeUnknown = 0;  // of which written, then the reply lost: may have been applied
     uint64_t reconnects = 0;     // connections established after the first
     uint64_t overflows = 0;      // commands refused over --db-max-pending
     uint64_t latencyTotalUs = 0;

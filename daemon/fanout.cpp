@@ -85,9 +85,15 @@ void FanoutRequest::onReply(const redisReply *reply) {
     maybeDecide();
 }
 
-void FanoutRequest::onUnreachable(const std::string &why) {
-    tally_.unreachable++;
-    if (failure_.empty()) failure_ = why;
+void FanoutRequest::onNotSent(const std::string &why) {
+    tally_.notSent++;
+    if (notSent_.empty()) notSent_ = why;
+    maybeDecide();
+}
+
+void FanoutRequest::onOutcomeUnknown(const std::string &why) {
+    tally_.unknown++;
+    if (unknown_.empty()) unknown_ = why;
     maybeDecide();
 }
 
@@ -99,20 +105,12 @@ void FanoutRequest::maybeDecide() {
     switch (outcome) {
     case AckOutcome::Success: reply_ = std::move(success_); break;
     case AckOutcome::DatabaseError: reply_ = error_; break;
-    case AckOutcome::Unreachable:
-        stats_.failed++;
-        resp::appendError(reply_, tally_.n == 1 ? "ERR database unreachable: " + failure_
-                                                : "ERR no database could be reached (" + std::to_string(tally_.n) +
-                                                      " tried): " + failure_);
-        break;
+    case AckOutcome::NotSent:
     case AckOutcome::Short: {
         stats_.failed++;
         // The first error reply is "-ERR text\r\n": quote it without the framing.
-        std::string why = failure_;
-        if (!error_.empty()) why = error_.substr(1, error_.size() - 3);
-        resp::appendError(reply_, "ERR applied on " + std::to_string(tally_.ok) + " of " + std::to_string(tally_.n) +
-                                      " databases, --ack " + ackPolicyName(policy_) + " needs " +
-                                      std::to_string(requiredSuccesses(policy_, tally_.n)) + ": " + why);
+        AckReasons why{error_.empty() ? std::string() : error_.substr(1, error_.size() - 3), notSent_, unknown_};
+        resp::appendError(reply_, ackFailureMessage(policy_, tally_, why));
         break;
     }
     case AckOutcome::Pending: break;

@@ -31,8 +31,12 @@ public:
 
     // A database answered (reply may be an error reply).
     void onReply(const redisReply *reply);
-    // A database could not take or answer the command; `why` names it.
-    void onUnreachable(const std::string &why);
+    // A database never got the command (down, over a bound, AUTH/SELECT
+    // refused): known not applied there. `why` names it.
+    void onNotSent(const std::string &why);
+    // A database got the command, and its reply was lost (timed out,
+    // connection dropped): it may or may not have applied it.
+    void onOutcomeUnknown(const std::string &why);
 
     bool decided() const { return decided_; }
     const std::string &reply() const { return reply_; }
@@ -63,7 +67,8 @@ private:
     uint64_t fingerprint_ = 0;
     std::string success_;     // first successful reply, RESP
     std::string error_;       // first error reply from a database, RESP
-    std::string failure_;     // why the first unreachable database failed
+    std::string notSent_;     // why the first database that never got it did not
+    std::string unknown_;     // why the first lost reply was lost
     std::string reply_;       // what the client gets, once decided
 };
 

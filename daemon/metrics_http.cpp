@@ -441,6 +441,10 @@ std::string renderMetrics(Server &server) {
     e.family("dbsyncd_database_failures_total", "counter",
              "Commands the database did not take or did not answer (down, timed out, overloaded).");
     for (const auto &db : dbs) e.sample("dbsyncd_database_failures_total", label(*db), db->failures);
+    e.family("dbsyncd_database_outcome_unknown_total", "counter",
+             "Of those, commands written to the database whose reply was lost (timed out, connection dropped): "
+             "they may have been applied.");
+    for (const auto &db : dbs) e.sample("dbsyncd_database_outcome_unknown_total", label(*db), db->outcomeUnknown);
     e.family("dbsyncd_database_overflows_total", "counter",
              "Commands failed fast because --db-max-pending commands were in flight.");
     for (const auto &db : dbs) e.sample("dbsyncd_database_overflows_total", label(*db), db->overflows);

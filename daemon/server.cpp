@@ -281,6 +281,7 @@ std::string Server::infoText() const {
         line("db" + std::to_string(i), "address=" + db.name() + ",state=" + db.stateName() +
                                            ",pending=" + std::to_string(db.pending()) + ",ok=" +
                                            std::to_string(db.replies) + ",failed=" + std::to_string(db.failures) +
+                                           ",unknown=" + std::to_string(db.outcomeUnknown) +
                                            ",reconnects=" + std::to_string(db.reconnects) + ",latency_us=" +
                                            std::to_string(latency) + ",last_error=" + err);
     }

@@ -1,8 +1,10 @@
 """What each database is owed: nothing reaches a database before its
-connection's AUTH/SELECT succeeded, and a refused AUTH/SELECT is retried
-with backoff."""
+connection's AUTH/SELECT succeeded, a refused AUTH/SELECT is retried with
+backoff, and a write whose reply was lost is reported as of unknown outcome,
+not as not applied."""
 
 import re
+import signal
 import time
 
 from harness import ReplyError, encode, wait_until
@@ -77,3 +79,40 @@ def test_wrong_password_is_retried_with_backoff(procs):
     attempts = connections_received(r) - before - 1
     assert attempts <= 6, f"{attempts} connection attempts in one second"
     assert r.get("k") is None
+
+
+# ------------------------------------------------------------ unknown outcome
+
+
+def test_write_lost_to_a_timeout_is_reported_as_outcome_unknown(procs):
+    a, b = procs.start_redis(2)
+    d = procs.start_dbsyncd([a, b], ["--ack", "all", "--db-timeout", "500"])
+    with d.client(timeout=30) as c:
+        assert c.command("SET", "warm", "1") == "OK"
+        b.proc.send_signal(signal.SIGSTOP)
+        try:
+            reply = c.command("INCR", "counter")
+        finally:
+            b.proc.send_signal(signal.SIGCONT)
+    assert isinstance(reply, ReplyError), reply
+    assert reply.startswith("ERR applied on 1 of 2 databases, outcome unknown on 1 ("), reply
+    assert f"127.0.0.1:{b.port}" in reply and "--db-timeout" in reply, reply
+    assert reply.endswith(": --ack all needs 2"), reply
+    # It was unknown, not "not applied": the paused database applies it
+    # once it runs again, and so did the other one.
+    wait_until(lambda: b.get("counter") == b"1", 10, "the paused database to apply the INCR")
+    assert a.get("counter") == b"1"
+
+
+def test_write_to_a_database_that_is_down_is_reported_as_not_sent(procs):
+    a, b = procs.start_redis(2)
+    d = procs.start_dbsyncd([a, b], ["--ack", "all", "--connect-timeout", "300"])
+    with d.client(timeout=30) as c:
+        assert c.command("SET", "warm", "1") == "OK"
+        b.kill()
+        wait_until(lambda: d.info()["db1"]["state"] != "up", 10, "the killed database to be seen down")
+        reply = c.command("INCR", "counter")
+    assert isinstance(reply, ReplyError), reply
+    assert reply.startswith("ERR applied on 1 of 2 databases, not sent to 1 ("), reply
+    assert "unknown" not in reply, reply
+    assert reply.endswith(": --ack all needs 2"), reply

@@ -85,13 +85,13 @@ namespace {
 // write before each sleep, the janitor) done by the test.
 class Backend : public ::testing::Test {
 protected:
-    void start(int db = -1, uint64_t replyTimeoutMs = 2000) {
+    void start(int db = -1, uint64_t replyTimeoutMs = 2000, uint64_t connectTimeoutMs = 1000) {
         dbsync::DatabaseSpec spec;
         spec.address.kind = dbsync::Address::Kind::Tcp;
         spec.address.host = "127.0.0.1";
         spec.address.port = static_cast<uint16_t>(fake.port());
         spec.db = db;
-        DatabaseBackend::Limits limits{replyTimeoutMs, 1000, 5000, 100, 0};
+        DatabaseBackend::Limits limits{replyTimeoutMs, connectTimeoutMs, 5000, 100, 0};
         backend = std::make_unique<DatabaseBackend>(loop, spec, limits);
         loop.setBeforeSleep([this] { backend->flushWrites(true); });
         backend->start();
@@ -171,4 +171,28 @@ TEST_F(Backend, ARefusedSelectIsRetriedWithBackoff) {
     // jitter); without backoff five attempts take about 150 ms.
     EXPECT_GE(EventLoop::monotonicUs() - began, 375u * 1000);
     EXPECT_EQ(backend->reconnects, 0u);
+}
+
+TEST_F(Backend, AWriteWhoseReplyTimedOutHasAnUnknownOutcome) {
+    fake.answer = [](const FakeDatabase::Command &c) { return c[0] == "SET" ? std::string() : "+OK\r\n"; };
+    start(-1, 100);
+    FanoutRequest *req = send("k");
+    ASSERT_TRUE(run([&] { return req->decided(); }));
+    EXPECT_TRUE(fake.receivedCommand("SET"));
+    EXPECT_EQ(req->reply(),
+              "-ERR applied on 0 of 1 databases, outcome unknown on 1 (127.0.0.1:" + std::to_string(fake.port()) +
+                  ": no reply within 100 ms (--db-timeout)): --ack one needs 1\r\n");
+    EXPECT_EQ(backend->outcomeUnknown, 1u);
+    EXPECT_EQ(backend->failures, 1u);
+}
+
+TEST_F(Backend, ACommandStillWaitingForTheHandshakeIsKnownNotSent) {
+    fake.answer = [](const FakeDatabase::Command &) { return std::string(); };  // SELECT never answered
+    start(2, 2000, 200);
+    FanoutRequest *req = send("k");
+    ASSERT_TRUE(run([&] { return req->decided(); }));
+    EXPECT_FALSE(fake.receivedCommand("SET"));
+    EXPECT_EQ(req->reply(), "-ERR database unreachable: 127.0.0.1:" + std::to_string(fake.port()) +
+                                "/2: AUTH/SELECT unanswered after 200 ms (--connect-timeout)\r\n");
+    EXPECT_EQ(backend->outcomeUnknown, 0u);
 }
