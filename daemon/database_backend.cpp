@@ -161,6 +161,7 @@ void DatabaseBackend::lost(const redisAsyncContext *ac, const std::string &reaso
         FanoutRequest *req = owed.entries[i].req;
         if (!req) continue;
         failures++;
+        lostWithConnection++;
         if (i < owed.written) {
             outcomeUnknown++;
             req->onOutcomeUnknown(name() + ": " + reason);
@@ -214,6 +215,10 @@ void DatabaseBackend::sendSequence(FanoutRequest *req, const std::vector<std::st
 
 bool DatabaseBackend::flushWrites(bool mayHold) {
     if (state_ != State::Ready || outbox_.unwritten() == 0) return false;
+    // The socket has not taken the last write yet (a slow or paused
+    // database): the rest stays in the outbox, known unwritten, rather
+    // than pile up in hiredis's buffer. EPOLLOUT resumes it.
+    if (adapter_.waitsForWritable()) return false;
     // The clock, not the loop's cached time: the bound counts to the write.
     uint64_t now = EventLoop::monotonicUs();
     if (mayHold && awaitingReplies_ > 0 && now - lastWriteUs_ < limits_.batchWaitUs) {

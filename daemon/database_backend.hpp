@@ -68,8 +68,9 @@ public:
 
     // Called by the janitor: enforces connect and reply timeouts.
     void checkTimeouts(uint64_t nowMs);
-    // The one place commands are written: when Ready, the outbox's
-    // unwritten commands go out in one write (before sleep), unless mayHold
+    // The one place commands are written: when Ready and the socket took
+    // the previous write, the outbox's unwritten commands go out in one
+    // write (before sleep), unless mayHold
     // and the previous write still awaits replies and is younger than
     // --db-batch-wait: then they wait for those replies, or for the bound,
     // and more commands join them. Fewer, fuller writes cost the database
@@ -85,11 +86,16 @@ public:
     std::string name() const { return spec_.display(); }
     // Commands owed: written and awaiting a reply, or waiting to be written.
     size_t pending() const { return outbox_.size(); }
+    // Of those, the ones a client request waits for (a transaction counts
+    // once), by part: for what shutdown gives up (server.cpp).
+    size_t requestsAwaitingReply() const { return outbox_.requestsWritten(); }
+    size_t requestsUnwritten() const { return outbox_.requestsUnwritten(); }
 
     // Counters for DBSYNC INFO / metrics.
     uint64_t replies = 0;        // replies received, error replies included
     uint64_t failures = 0;       // commands this database failed to take or answer
     uint64_t outcomeUnknown = 0;  // of which written, then the reply lost: may have been applied
+    uint64_t lostWithConnection = 0;  // of which taken into the outbox, then failed with its connection
     uint64_t reconnects = 0;     // connections established after the first
     uint64_t overflows = 0;      // commands refused over --db-max-pending
     uint64_t latencyTotalUs = 0;

@@ -88,5 +88,5 @@ int main(int argc, char **argv) {
     loop.setBusyPollUs(opts.busyPollUs);
     loop.run();
     LOG_NOTICE("dbsyncd stopped");
-    return 0;
+    return server.exitStatus();
 }

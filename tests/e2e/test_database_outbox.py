@@ -1,7 +1,8 @@
 """What each database is owed: nothing reaches a database before its
 connection's AUTH/SELECT succeeded, a refused AUTH/SELECT is retried with
-backoff, and a write whose reply was lost is reported as of unknown outcome,
-not as not applied."""
+backoff, a write whose reply was lost is reported as of unknown outcome, not
+as not applied, and SIGTERM waits until every database has taken what it is
+owed."""
 
 import re
 import signal
@@ -116,3 +117,60 @@ def test_write_to_a_database_that_is_down_is_reported_as_not_sent(procs):
     assert reply.startswith("ERR applied on 1 of 2 databases, not sent to 1 ("), reply
     assert "unknown" not in reply, reply
     assert reply.endswith(": --ack all needs 2"), reply
+
+
+# ------------------------------------------------------------------ shutdown
+
+
+def test_sigterm_waits_until_a_paused_database_took_every_answered_write(procs):
+    fast, slow = procs.start_redis(2)
+    d = procs.start_dbsyncd([fast, slow], ["--ack", "one", "--db-timeout", "60000",
+                                           "--shutdown-timeout", "60000"])
+    n = 400
+    # 64 KiB values: far more than the socket buffers hold while the
+    # database is paused, so most of it waits inside dbsyncd.
+    value = b"x" * 65536
+    with d.client(timeout=60) as c:
+        assert c.command("SET", "warm", "1") == "OK"
+        slow.proc.send_signal(signal.SIGSTOP)
+        try:
+            c.send_raw(pipelined_sets("k", n, value))
+            assert [c.read_reply() for _ in range(n)] == ["OK"] * n
+            d.expected_exit = True
+            d.proc.send_signal(signal.SIGTERM)
+            wait_until(lambda: "shutting down" in d.log(), 10, "dbsyncd to begin shutting down")
+        finally:
+            slow.proc.send_signal(signal.SIGCONT)
+    assert d.proc.wait(timeout=60) == 0, d.log_tail()
+    with slow.client() as direct:
+        assert direct.command("DBSIZE") == n + 1
+        assert direct.command("STRLEN", f"k{n - 1}") == len(value)
+
+
+def test_sigterm_gives_up_at_shutdown_timeout_and_says_how_much(procs):
+    fast, slow = procs.start_redis(2)
+    d = procs.start_dbsyncd([fast, slow], ["--ack", "one", "--db-timeout", "60000",
+                                           "--shutdown-timeout", "500"])
+    n = 300
+    value = b"x" * 65536
+    with d.client(timeout=60) as c:
+        assert c.command("SET", "warm", "1") == "OK"
+        slow.proc.send_signal(signal.SIGSTOP)
+        try:
+            c.send_raw(pipelined_sets("k", n, value))
+            assert [c.read_reply() for _ in range(n)] == ["OK"] * n
+            status = d.terminate(timeout=30)
+        finally:
+            slow.proc.send_signal(signal.SIGCONT)
+    assert status == 3, f"exit status {status}: {d.log_tail()}"
+    m = re.search(rf"database 127\.0\.0\.1:{slow.port}: gave up (\d+) commands at --shutdown-timeout "
+                  rf"\((\d+) written, outcome unknown; (\d+) never sent\)", d.log())
+    assert m, d.log_tail()
+    given, written, unsent = map(int, m.groups())
+    # The paused database answered none of them: every one was given up.
+    assert given == n and written + unsent == n, m.group(0)
+    assert unsent > 0, "64 KiB values should not all fit in the socket buffers"
+    assert not re.search(rf"database 127\.0\.0\.1:{fast.port}: gave up", d.log())
+    # What was written may have been applied; what was never sent was not.
+    with slow.client() as direct:
+        assert direct.command("DBSIZE") - 1 <= written
