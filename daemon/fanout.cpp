@@ -75,13 +75,13 @@ void FanoutRequest::onReply(const redisReply *reply) {
             divergent_ = true;
         }
     }
-    if (isErrorReply(reply)) {
-        tally_.errors++;
-        if (error_.empty()) encodeReply(reply, error_);
-    } else {
-        tally_.ok++;
-        if (success_.empty()) encodeReply(reply, success_);
-    }
+    bool error = isErrorReply(reply);
+    (error ? tally_.errors : tally_.ok)++;
+    // Once decided, the client has its reply: late replies are counted and
+    // compared above, and there is nothing to keep them for.
+    if (decided_) return;
+    std::string &keep = error ? error_ : success_;
+    if (keep.empty()) encodeReply(reply, keep);
     maybeDecide();
 }
 
@@ -104,7 +104,7 @@ void FanoutRequest::maybeDecide() {
     decided_ = true;
     switch (outcome) {
     case AckOutcome::Success: reply_ = std::move(success_); break;
-    case AckOutcome::DatabaseError: reply_ = error_; break;
+    case AckOutcome::DatabaseError: reply_ = std::move(error_); break;
     case AckOutcome::NotSent:
     case AckOutcome::Short: {
         stats_.failed++;
@@ -115,8 +115,8 @@ void FanoutRequest::maybeDecide() {
     }
     case AckOutcome::Pending: break;
     }
-    success_.clear();
-    success_.shrink_to_fit();
+    std::string().swap(success_);
+    std::string().swap(error_);
     if (client_) client_->onDecided();
 }
 

@@ -40,6 +40,9 @@ public:
 
     bool decided() const { return decided_; }
     const std::string &reply() const { return reply_; }
+    // Bytes of databases' replies kept to decide the answer (the first
+    // success, the first error); nothing once decided.
+    size_t keptReplyBytes() const { return success_.size() + error_.size(); }
 
     // The client is gone: keep counting replies, answer nobody.
     void detachClient() { client_ = nullptr; }
