@@ -97,7 +97,7 @@ void DatabaseBackend::becomeReady() {
     if (everConnected_) reconnects++;
     if (reportedDown_ || !everConnected_) LOG_NOTICE("database %s is up", name().c_str());
     everConnected_ = true;
-    reportedDown_ = false;
+    reportedDown_ = reportedRefused_ = false;
 }
 
 void DatabaseBackend::scheduleReconnect() {
@@ -132,15 +132,18 @@ void DatabaseBackend::onDisconnect(const redisAsyncContext *ac, int status) {
 void DatabaseBackend::markDown(const std::string &reason, bool handshakeRefused) {
     state_ = State::Down;
     lastError = reason;
-    if (reportedDown_ || stopping_) return;
-    reportedDown_ = true;
-    // Once per episode, until the database is Ready again. A refused
-    // AUTH/SELECT is a configuration problem worth an error.
-    if (handshakeRefused) {
+    if (stopping_) return;
+    // Each once per episode, until the database is Ready again. A refused
+    // AUTH/SELECT is a configuration problem worth an error of its own,
+    // even after the database was first logged down for another reason
+    // (restarted, and now with other passwords or fewer databases).
+    if (handshakeRefused && !reportedRefused_) {
         LOG_ERROR("database %s is down: %s (retrying with backoff up to --reconnect-max)", name().c_str(),
                   reason.c_str());
-    } else {
+        reportedRefused_ = reportedDown_ = true;
+    } else if (!reportedDown_) {
         LOG_WARN("database %s is down: %s", name().c_str(), reason.c_str());
+        reportedDown_ = true;
     }
 }
 

@@ -136,6 +136,7 @@ private:
     // Log a database going down once per episode (until it is Ready
     // again), not once per attempt.
     bool reportedDown_ = false;
+    bool reportedRefused_ = false;  // of which: AUTH/SELECT refused
     uint64_t connectStartMs_ = 0;  // the attempt began: --connect-timeout covers connect and handshake
     unsigned attempt_ = 0;         // reconnects since the last Ready connection: the backoff
     EventLoop::TimerId reconnectTimer_ = 0;

@@ -59,6 +59,11 @@ public:
             conns_.back()->closeFd();
     }
 
+    // Closes every connection, as a restarting server does.
+    void closeConnections() {
+        for (auto &c : conns_) c->closeFd();
+    }
+
     // What to reply to a command (RESP); "" sends nothing.
     std::function<std::string(const Command &)> answer = [](const Command &) { return std::string("+OK\r\n"); };
 

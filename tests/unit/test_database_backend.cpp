@@ -11,6 +11,7 @@
 #include "database_outbox.hpp"
 #include "fake_database.hpp"
 #include "fanout.hpp"
+#include "log.hpp"
 #include "stats.hpp"
 
 using dbsync::DatabaseBackend;
@@ -195,4 +196,31 @@ TEST_F(Backend, ACommandStillWaitingForTheHandshakeIsKnownNotSent) {
     EXPECT_EQ(req->reply(), "-ERR database unreachable: 127.0.0.1:" + std::to_string(fake.port()) +
                                 "/2: AUTH/SELECT unanswered after 200 ms (--connect-timeout)\r\n");
     EXPECT_EQ(backend->outcomeUnknown, 0u);
+}
+
+TEST_F(Backend, ARefusedSelectIsLoggedAfterADifferentFailure) {
+    // A database restarts, and now refuses SELECT 3: that is logged as an
+    // error even though the same episode already logged it down.
+    int selects = 0;
+    fake.answer = [&](const FakeDatabase::Command &c) {
+        if (c[0] != "SELECT") return std::string("+OK\r\n");
+        return ++selects == 1 ? std::string("+OK\r\n") : std::string("-ERR DB index is out of range\r\n");
+    };
+    dbsync::log::setLevel(dbsync::log::Level::Notice);
+    ::testing::internal::CaptureStderr();
+    start(3);
+    FanoutRequest *req = send("k");
+    ASSERT_TRUE(run([&] { return req->decided(); }));
+    fake.closeConnections();
+    ASSERT_TRUE(run([&] { return fake.accepted() >= 4; }, 10000));
+    std::string log = ::testing::internal::GetCapturedStderr();
+    auto count = [&](const std::string &what) {
+        size_t n = 0;
+        for (size_t p = log.find(what); p != std::string::npos; p = log.find(what, p + 1)) n++;
+        return n;
+    };
+    EXPECT_EQ(count("is up"), 1u) << log;
+    EXPECT_EQ(count("warning: database"), 1u) << log;
+    EXPECT_EQ(count("error: database 127.0.0.1:" + std::to_string(fake.port()) + "/3 is down: SELECT 3 failed"), 1u)
+        << log;
 }
