@@ -70,13 +70,13 @@ public:
     void checkTimeouts(uint64_t nowMs);
     // The one place commands are written: when Ready and the socket took
     // the previous write, the outbox's unwritten commands go out in one
-    // write (before sleep), unless mayHold
-    // and the previous write still awaits replies and is younger than
-    // --db-batch-wait: then they wait for those replies, or for the bound,
-    // and more commands join them. Fewer, fuller writes cost the database
-    // and dbsyncd less per command. True if it wrote.
+    // write (before sleep), unless mayHold and the previous write still
+    // awaits replies and is younger than --db-batch-wait: then they wait
+    // for those replies, or for the bound, and more commands join them.
+    // Fewer, fuller writes cost the database and dbsyncd less per command.
+    // True if it wrote.
     bool flushWrites(bool mayHold);
-    // Stops reconnecting and fails whatever is in flight (shutdown).
+    // Stops reconnecting and fails whatever is owed (at exit).
     void shutdown();
 
     State state() const { return state_; }
@@ -92,12 +92,12 @@ public:
     size_t requestsUnwritten() const { return outbox_.requestsUnwritten(); }
 
     // Counters for DBSYNC INFO / metrics.
-    uint64_t replies = 0;        // replies received, error replies included
-    uint64_t failures = 0;       // commands this database failed to take or answer
-    uint64_t outcomeUnknown = 0;  // of which written, then the reply lost: may have been applied
+    uint64_t replies = 0;             // replies received, error replies included
+    uint64_t failures = 0;            // commands this database failed to take or answer
     uint64_t lostWithConnection = 0;  // of which taken into the outbox, then failed with its connection
-    uint64_t reconnects = 0;     // connections established after the first
-    uint64_t overflows = 0;      // commands refused over --db-max-pending
+    uint64_t outcomeUnknown = 0;      // of which written first: they may have been applied
+    uint64_t reconnects = 0;          // connections established after the first
+    uint64_t overflows = 0;           // commands refused over --db-max-pending
     uint64_t latencyTotalUs = 0;
     uint64_t latencyCount = 0;
     std::string lastError;
