@@ -5,7 +5,6 @@
 #include <cerrno>
 #include <cstring>
 #include <poll.h>
-#include <strings.h>
 
 namespace dbsync {
 namespace {
@@ -31,40 +30,10 @@ std::string reasonOf(const ClientConnection &c) {
 
 }  // namespace
 
-bool parseAckPolicy(std::string_view text, AckPolicy &out) {
-    static const std::pair<const char *, AckPolicy> names[] = {
-        {"one", AckPolicy::One}, {"quorum", AckPolicy::Quorum}, {"all", AckPolicy::All}};
-    for (const auto &[name, policy] : names) {
-        if (text.size() == std::strlen(name) && strncasecmp(text.data(), name, text.size()) == 0) {
-            out = policy;
-            return true;
-        }
-    }
-    return false;
-}
-
-const char *ackPolicyName(AckPolicy policy) {
-    switch (policy) {
-    case AckPolicy::One: return "one";
-    case AckPolicy::Quorum: return "quorum";
-    case AckPolicy::All: return "all";
-    }
-    return "?";
-}
-
-size_t ackNeeded(AckPolicy policy, size_t n) {
-    switch (policy) {
-    case AckPolicy::One: return n ? 1 : 0;
-    case AckPolicy::Quorum: return n / 2 + 1;
-    case AckPolicy::All: return n;
-    }
-    return n;
-}
-
 FanoutResult fanoutCall(const std::vector<ClientConnection *> &conns, std::string_view request,
                         const FanoutOptions &options) {
     const size_t n = conns.size();
-    const size_t needed = ackNeeded(options.ack, n);
+    const size_t needed = requiredSuccesses(options.ack, n);
     const Clock::time_point start = Clock::now();
     const Clock::time_point deadline = start + std::chrono::milliseconds(options.timeoutMs);
 

@@ -8,6 +8,7 @@
 // and dropped before that connection carries another request.
 #pragma once
 
+#include "ack_policy.hpp"
 #include "client_connection.hpp"
 #include "client_reply.hpp"
 #include "client_stream.hpp"
@@ -17,14 +18,6 @@
 #include <vector>
 
 namespace dbsync {
-
-enum class AckPolicy { One, Quorum, All };
-
-// "one", "quorum" or "all" (case-insensitive).
-bool parseAckPolicy(std::string_view text, AckPolicy &out);
-const char *ackPolicyName(AckPolicy policy);
-// Successes the policy needs out of n servers.
-size_t ackNeeded(AckPolicy policy, size_t n);
 
 struct FanoutOptions {
     int timeoutMs = 3000;

@@ -1,11 +1,20 @@
 # dbsyncd: the daemon. Built per variant in $(BUILD); release and debug
 # builds are also copied to daemon/dbsyncd, where the docs point.
+# Everything but main.o also goes into libdbsyncd.a, which the unit tests
+# link to test the daemon's parts (tests/tests.mk).
 DAEMON_SRCS := $(wildcard daemon/*.cpp)
 DAEMON_OBJS := $(DAEMON_SRCS:%.cpp=$(BUILD)/%.o)
+DAEMON_MAIN_OBJ := $(BUILD)/daemon/main.o
+DAEMON_LIB := $(BUILD)/libdbsyncd.a
+DAEMON_LIB_LIBS := $(HIREDIS_LIBS) $(SSL_LIBS) $(SYSTEMD_LIBS)
 DAEMON_BIN := $(BUILD)/dbsyncd
 
-$(DAEMON_BIN): $(DAEMON_OBJS) $(COMMON_LIB)
-	$(CXX) $(ALL_LDFLAGS) -o $@ $(DAEMON_OBJS) $(COMMON_LIB) $(HIREDIS_LIBS) $(SSL_LIBS) $(SYSTEMD_LIBS)
+$(DAEMON_LIB): $(filter-out $(DAEMON_MAIN_OBJ),$(DAEMON_OBJS))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(DAEMON_BIN): $(DAEMON_MAIN_OBJ) $(DAEMON_LIB) $(COMMON_LIB)
+	$(CXX) $(ALL_LDFLAGS) -o $@ $(DAEMON_MAIN_OBJ) $(DAEMON_LIB) $(COMMON_LIB) $(DAEMON_LIB_LIBS)
 
 ifeq ($(VARIANT),asan)
 daemon: $(DAEMON_BIN)

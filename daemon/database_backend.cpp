@@ -18,16 +18,19 @@ constexpr uint64_t kFirstRetryMs = 50;
 }  // namespace
 
 DatabaseBackend::DatabaseBackend(EventLoop &loop, DatabaseSpec spec, Limits limits)
-    : loop_(loop), spec_(std::move(spec)), limits_(limits), adapter_(loop),
-      rng_(std::random_device{}()) {}
+    : loop_(loop), spec_(std::move(spec)), limits_(limits), adapter_(loop), rng_(std::random_device{}()) {
+    if (!spec_.password.empty()) handshake_.push_back("AUTH");
+    if (spec_.db >= 0) handshake_.push_back("SELECT " + std::to_string(spec_.db));
+}
 
 DatabaseBackend::~DatabaseBackend() { shutdown(); }
 
 const char *DatabaseBackend::stateName() const {
     switch (state_) {
-    case State::Connecting: return "connecting";
-    case State::Up: return "up";
     case State::Down: return "down";
+    case State::Connecting: return "connecting";
+    case State::Handshaking: return "handshaking";
+    case State::Ready: return "up";
     }
     return "?";
 }
@@ -35,7 +38,6 @@ const char *DatabaseBackend::stateName() const {
 void DatabaseBackend::connect() {
     reconnectTimer_ = 0;
     if (stopping_) return;
-    dropReason_.clear();
     const Address &a = spec_.address;
     redisAsyncContext *ac = a.kind == Address::Kind::Unix ? redisAsyncConnectUnix(a.path.c_str())
                                                           : redisAsyncConnect(a.host.c_str(), a.port);
@@ -44,17 +46,16 @@ void DatabaseBackend::connect() {
     // count from here.
     loop_.refreshNow();
     if (ac == nullptr || ac->err) {
-        lastError = ac ? ac->errstr : "out of memory";
+        std::string why = ac ? ac->errstr : "out of memory";
         if (ac) redisAsyncFree(ac);
-        state_ = State::Down;
+        markDown(why, false);
         scheduleReconnect();
         return;
     }
     ac->data = this;
     if (!adapter_.attach(ac)) {
-        lastError = "cannot watch the connection";
         redisAsyncFree(ac);
-        state_ = State::Down;
+        markDown("cannot watch the connection", false);
         scheduleReconnect();
         return;
     }
@@ -63,22 +64,40 @@ void DatabaseBackend::connect() {
     connectStartMs_ = loop_.nowMs();
     redisAsyncSetConnectCallback(ac, onConnect);
     redisAsyncSetDisconnectCallback(ac, onDisconnect);
+    writeHandshake();
+}
 
-    // AUTH and SELECT go first in the connection's output buffer, so every
-    // command queued after them runs authenticated and in the right database.
+void DatabaseBackend::writeHandshake() {
+    // hiredis sends these as soon as the connection is up; their replies
+    // come first. Commands wait in the outbox until every one succeeded.
+    handshakeReplies_ = 0;
+    std::vector<std::string> commands;
     if (!spec_.password.empty()) {
         std::vector<std::string> auth{"AUTH"};
         if (!spec_.user.empty()) auth.push_back(spec_.user);
         auth.push_back(spec_.password);
-        std::string cmd;
-        resp::appendCommand(cmd, auth);
-        enqueue(nullptr, cmd, true);
+        resp::appendCommand(commands.emplace_back(), auth);
     }
-    if (spec_.db >= 0) {
-        std::string cmd;
-        resp::appendCommand(cmd, std::vector<std::string>{"SELECT", std::to_string(spec_.db)});
-        enqueue(nullptr, cmd, true);
+    if (spec_.db >= 0)
+        resp::appendCommand(commands.emplace_back(), std::vector<std::string>{"SELECT", std::to_string(spec_.db)});
+    for (const std::string &cmd : commands) {
+        if (redisAsyncFormattedCommand(ctx_, onReplyCallback, nullptr, cmd.data(), cmd.size()) != REDIS_OK) {
+            drop("cannot queue AUTH/SELECT");
+            return;
+        }
+        handshakeReplies_++;
     }
+}
+
+void DatabaseBackend::becomeReady() {
+    state_ = State::Ready;
+    // Only a connection that took its handshake ends the backoff: one that
+    // connects and is then refused is retried ever more slowly.
+    attempt_ = 0;
+    if (everConnected_) reconnects++;
+    if (reportedDown_ || !everConnected_) LOG_NOTICE("database %s is up", name().c_str());
+    everConnected_ = true;
+    reportedDown_ = reportedRefused_ = false;
 }
 
 void DatabaseBackend::scheduleReconnect() {
@@ -94,156 +113,193 @@ void DatabaseBackend::scheduleReconnect() {
 void DatabaseBackend::onConnect(const redisAsyncContext *ac, int status) {
     auto *self = static_cast<DatabaseBackend *>(ac->data);
     if (status != REDIS_OK) {
-        self->gone(ac, ac->errstr[0] ? ac->errstr : "connect failed");
+        self->lost(ac, ac->errstr[0] ? ac->errstr : "connect failed");
         return;
     }
     if (ac != self->ctx_) return;
-    self->state_ = State::Up;
-    self->attempt_ = 0;
-    if (self->everConnected_) self->reconnects++;
-    if (self->reportedDown_ || !self->everConnected_) LOG_NOTICE("database %s is up", self->name().c_str());
-    self->everConnected_ = true;
-    self->reportedDown_ = false;
+    if (self->handshakeReplies_ == 0) {
+        self->becomeReady();
+    } else {
+        self->state_ = State::Handshaking;
+    }
 }
 
 void DatabaseBackend::onDisconnect(const redisAsyncContext *ac, int status) {
     auto *self = static_cast<DatabaseBackend *>(ac->data);
-    std::string reason = status == REDIS_OK ? (self->dropReason_.empty() ? "connection closed" : self->dropReason_)
-                                            : (ac->errstr[0] ? ac->errstr : "connection lost");
-    self->gone(ac, reason);
+    self->lost(ac, status == REDIS_OK ? "connection closed" : (ac->errstr[0] ? ac->errstr : "connection lost"));
 }
 
-void DatabaseBackend::gone(const redisAsyncContext *ac, const std::string &reason) {
-    if (ac != ctx_) return;  // an old context being torn down
-    ctx_ = nullptr;
-    awaitingReplies_ = 0;
+void DatabaseBackend::markDown(const std::string &reason, bool handshakeRefused) {
     state_ = State::Down;
     lastError = reason;
-    if (!reportedDown_ && !stopping_) {
+    if (stopping_) return;
+    // Each once per episode, until the database is Ready again. A refused
+    // AUTH/SELECT is a configuration problem worth an error of its own,
+    // even after the database was first logged down for another reason
+    // (restarted, and now with other passwords or fewer databases).
+    if (handshakeRefused && !reportedRefused_) {
+        LOG_ERROR("database %s is down: %s (retrying with backoff up to --reconnect-max)", name().c_str(),
+                  reason.c_str());
+        reportedRefused_ = reportedDown_ = true;
+    } else if (!reportedDown_) {
         LOG_WARN("database %s is down: %s", name().c_str(), reason.c_str());
         reportedDown_ = true;
     }
-    // Commands still queued are failed by hiredis with NULL replies as it
-    // frees the context; remember why, for their error message.
-    if (dropReason_.empty()) dropReason_ = reason;
-    scheduleReconnect();
 }
 
-void DatabaseBackend::drop(const std::string &reason) {
+void DatabaseBackend::lost(const redisAsyncContext *ac, const std::string &reason, bool handshakeRefused) {
+    if (ctx_ == nullptr || ac != ctx_) return;  // a connection already given up
+    ctx_ = nullptr;
+    awaitingReplies_ = 0;
+    handshakeReplies_ = 0;
+    if (dropTimer_) loop_.cancelTimer(dropTimer_);
+    dropTimer_ = 0;
+    markDown(reason, handshakeRefused);
+    scheduleReconnect();
+    // Everything it was owed fails now: what was written may have been
+    // applied, what was not was not. A request may be decided and its
+    // client send more, which finds this database Down and fails fast.
+    DatabaseOutbox::Taken owed = outbox_.takeAll();
+    for (size_t i = 0; i < owed.entries.size(); i++) {
+        FanoutRequest *req = owed.entries[i].req;
+        if (!req) continue;
+        failures++;
+        lostWithConnection++;
+        if (i < owed.written) {
+            outcomeUnknown++;
+            req->onOutcomeUnknown(name() + ": " + reason);
+        } else {
+            req->onNotSent(name() + ": " + reason);
+        }
+        req->release();
+    }
+}
+
+void DatabaseBackend::drop(const std::string &reason, bool handshakeRefused) {
     if (!ctx_) return;
     redisAsyncContext *ac = ctx_;
-    dropReason_ = reason;
-    // Frees at once (we are never inside a hiredis callback here): pending
-    // callbacks run with NULL, then onDisconnect if it had connected.
+    lost(ac, reason, handshakeRefused);
+    // Never called from inside a hiredis callback, so the context can go
+    // at once; its pending callbacks and onDisconnect find it given up.
     redisAsyncFree(ac);
-    gone(ac, reason);
-    dropReason_.clear();
 }
 
 void DatabaseBackend::failFast(FanoutRequest *req, const std::string &why) {
     failures++;
-    req->onUnreachable(name() + ": " + why);
+    req->onNotSent(name() + ": " + why);
     req->release();
 }
 
-bool DatabaseBackend::enqueue(FanoutRequest *req, std::string_view resp, bool prelude) {
-    if (redisAsyncFormattedCommand(ctx_, onReplyCallback, nullptr, resp.data(), resp.size()) != REDIS_OK) return false;
-    inflight_.push_back({req, loop_.nowUs(), prelude});
+bool DatabaseBackend::admit(FanoutRequest *req, size_t commands) {
+    if (state_ == State::Down) {
+        failFast(req, "down (" + lastError + ")");
+        return false;
+    }
+    if (outbox_.size() + commands > limits_.maxPending) {
+        overflows++;
+        failFast(req, "too many commands pending (--db-max-pending " + std::to_string(limits_.maxPending) + ")");
+        return false;
+    }
     return true;
 }
 
+void DatabaseBackend::send(FanoutRequest *req, std::string_view resp) {
+    req->retain();
+    if (admit(req, 1)) outbox_.push(req, resp, loop_.nowUs());
+}
+
+void DatabaseBackend::sendSequence(FanoutRequest *req, const std::vector<std::string> &commands) {
+    req->retain();
+    if (!admit(req, commands.size())) return;
+    // Back to back in the outbox, so they are written back to back.
+    for (size_t i = 0; i < commands.size(); i++)
+        outbox_.push(i + 1 == commands.size() ? req : nullptr, commands[i], loop_.nowUs());
+}
+
 bool DatabaseBackend::flushWrites(bool mayHold) {
-    if (!adapter_.hasDeferredWrite()) return false;
+    if (state_ != State::Ready || outbox_.unwritten() == 0) return false;
+    // The socket has not taken the last write yet (a slow or paused
+    // database): the rest stays in the outbox, known unwritten, rather
+    // than pile up in hiredis's buffer. EPOLLOUT resumes it.
+    if (adapter_.waitsForWritable()) return false;
     // The clock, not the loop's cached time: the bound counts to the write.
     uint64_t now = EventLoop::monotonicUs();
     if (mayHold && awaitingReplies_ > 0 && now - lastWriteUs_ < limits_.batchWaitUs) {
         loop_.wakeWithinUs(lastWriteUs_ + limits_.batchWaitUs - now);
         return false;
     }
-    // Everything queued is in this write; hiredis answers in order, so the
-    // write is answered when that many replies have come back.
-    awaitingReplies_ = inflight_.size();
+    redisAsyncContext *ac = ctx_;
+    bool taken = outbox_.writeUnwritten(
+        [ac](const char *bytes, size_t size) {
+            return redisAsyncFormattedCommand(ac, onReplyCallback, nullptr, bytes, size) == REDIS_OK;
+        },
+        loop_.nowUs());
+    if (!taken) {
+        drop("the connection refused a command");
+        return true;
+    }
+    // Everything written is in this write; hiredis answers in order, so
+    // the write is answered when that many replies have come back.
+    awaitingReplies_ = outbox_.written();
     lastWriteUs_ = now;
-    return adapter_.flushDeferredWrite();
-}
-
-void DatabaseBackend::send(FanoutRequest *req, std::string_view resp) {
-    req->retain();
-    if (!ctx_) return failFast(req, "down (" + lastError + ")");
-    if (inflight_.size() >= limits_.maxPending) {
-        overflows++;
-        return failFast(req, "too many commands pending (--db-max-pending " + std::to_string(limits_.maxPending) + ")");
-    }
-    if (!enqueue(req, resp, false)) return failFast(req, "connection is closing");
-}
-
-void DatabaseBackend::sendSequence(FanoutRequest *req, const std::vector<std::string> &commands) {
-    req->retain();
-    if (!ctx_) return failFast(req, "down (" + lastError + ")");
-    if (inflight_.size() + commands.size() > limits_.maxPending) {
-        overflows++;
-        return failFast(req, "too many commands pending (--db-max-pending " + std::to_string(limits_.maxPending) + ")");
-    }
-    for (size_t i = 0; i < commands.size(); i++) {
-        bool last = i + 1 == commands.size();
-        if (!enqueue(last ? req : nullptr, commands[i], false)) {
-            // Already-queued parts of the transaction fail with the connection.
-            drop("could not queue a transaction");
-            return failFast(req, "connection is closing");
-        }
-    }
+    adapter_.flushDeferredWrite();
+    return true;
 }
 
 void DatabaseBackend::onReplyCallback(redisAsyncContext *ac, void *reply, void *) {
     auto *self = static_cast<DatabaseBackend *>(ac->data);
-    if (reply == nullptr && self->dropReason_.empty() && ac->errstr[0]) self->dropReason_ = ac->errstr;
-    self->handleReply(static_cast<redisReply *>(reply));
+    self->handleReply(ac, static_cast<redisReply *>(reply));
 }
 
-void DatabaseBackend::handleReply(redisReply *reply) {
-    // hiredis answers in the order commands were queued: the front is ours.
-    if (inflight_.empty()) return;
-    InFlight f = inflight_.front();
-    inflight_.pop_front();
-    if (awaitingReplies_ > 0) awaitingReplies_--;
+void DatabaseBackend::handleReply(const redisAsyncContext *ac, redisReply *reply) {
+    if (ac != ctx_) return;  // callbacks of a connection already given up
     if (reply == nullptr) {
-        if (f.req) {
-            failures++;
-            std::string why = dropReason_.empty() ? (lastError.empty() ? "connection lost" : lastError) : dropReason_;
-            f.req->onUnreachable(name() + ": " + why);
-            f.req->release();
-        }
+        // hiredis is tearing the connection down; its onDisconnect follows.
+        lost(ac, ac->errstr[0] ? ac->errstr : "connection lost");
         return;
     }
-    uint64_t latency = loop_.nowUs() - f.sentUs;
+    if (handshakeReplies_ > 0) {
+        const std::string &step = handshake_[handshake_.size() - handshakeReplies_];
+        handshakeReplies_--;
+        if (dropTimer_) return;  // already refused
+        if (reply->type == REDIS_REPLY_ERROR) {
+            std::string why = step + " failed: " + std::string(reply->str, reply->len);
+            // Not from inside hiredis's callback: free it on the next turn.
+            // Until then it stays Handshaking, so nothing is written to it.
+            dropTimer_ = loop_.addTimer(0, [this, why] {
+                dropTimer_ = 0;
+                drop(why, true);
+            });
+            return;
+        }
+        if (handshakeReplies_ == 0) becomeReady();
+        return;
+    }
+    // hiredis answers in the order commands were written: the front is this one.
+    if (outbox_.written() == 0) return;
+    DatabaseOutbox::Entry e = outbox_.popAnswered();
+    if (awaitingReplies_ > 0) awaitingReplies_--;
+    uint64_t latency = loop_.nowUs() - e.queuedUs;
     latencyTotalUs += latency;
     latencyCount++;
     size_t b = 0;
     while (b < kLatencyBuckets && latency > kLatencyBucketsUs[b]) b++;
     latencyBucket[b]++;
-    if (f.prelude) {
-        if (reply->type == REDIS_REPLY_ERROR) {
-            std::string why = "AUTH/SELECT failed: " + std::string(reply->str, reply->len);
-            LOG_ERROR("database %s: %s", name().c_str(), why.c_str());
-            lastError = why;
-            // Not from inside hiredis's callback: tear down on the next turn.
-            loop_.addTimer(0, [this, why] { drop(why); });
-        }
-        return;
-    }
-    if (!f.req) return;  // MULTI / QUEUED replies of a transaction
-    successes++;
-    f.req->onReply(reply);
-    f.req->release();
+    if (!e.req) return;  // MULTI / QUEUED replies of a transaction
+    replies++;
+    e.req->onReply(reply);
+    e.req->release();
 }
 
 void DatabaseBackend::checkTimeouts(uint64_t nowMs) {
-    if (!ctx_) return;
-    if (state_ == State::Connecting && nowMs - connectStartMs_ >= limits_.connectTimeoutMs) {
-        drop("connect timed out after " + std::to_string(limits_.connectTimeoutMs) + " ms");
+    if (!ctx_ || dropTimer_) return;
+    if (state_ != State::Ready && nowMs - connectStartMs_ >= limits_.connectTimeoutMs) {
+        std::string ms = std::to_string(limits_.connectTimeoutMs);
+        drop(state_ == State::Connecting ? "connect timed out after " + ms + " ms"
+                                         : "AUTH/SELECT unanswered after " + ms + " ms (--connect-timeout)");
         return;
     }
-    if (!inflight_.empty() && loop_.nowUs() - inflight_.front().sentUs >= limits_.replyTimeoutMs * 1000) {
+    if (outbox_.written() > 0 && loop_.nowUs() - outbox_.front().writtenUs >= limits_.replyTimeoutMs * 1000) {
         // A stalled database: fail what it holds and reconnect, rather than
         // let every later command wait behind the stuck one.
         drop("no reply within " + std::to_string(limits_.replyTimeoutMs) + " ms (--db-timeout)");
@@ -254,6 +310,8 @@ void DatabaseBackend::shutdown() {
     stopping_ = true;
     if (reconnectTimer_) loop_.cancelTimer(reconnectTimer_);
     reconnectTimer_ = 0;
+    if (dropTimer_) loop_.cancelTimer(dropTimer_);
+    dropTimer_ = 0;
     drop("dbsyncd is shutting down");
 }
 

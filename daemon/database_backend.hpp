@@ -1,18 +1,32 @@
 // One Redis database that dbsyncd keeps in step: its hiredis connection,
-// the commands in flight on it, reconnects with backoff, reply timeouts.
+// the outbox of what it is owed, reconnects with backoff, timeouts.
 //
-// send() is the seam between the fan-out and the databases: everything a
-// database is asked to do goes through it, so a durable per-database
-// catch-up queue can later sit right here.
+// The connection goes through these states:
+//
+//   Down ──connect()──▶ Connecting ──TCP up──▶ Handshaking ──AUTH/SELECT ok──▶ Ready
+//     ▲                     │                      │                            │
+//     └──── lost, refused, timed out, AUTH/SELECT refused ◀─────────────────────┘
+//
+// Until it is Ready a connection carries only its own handshake. Commands
+// are written only to a Ready connection, and only by flushWrites(), from
+// the outbox (database_outbox.hpp): none can run before its connection is
+// authenticated and in the right database. While Connecting
+// or Handshaking, commands wait in the outbox (bounded by --db-max-pending,
+// and by --connect-timeout); while Down they fail fast. The backoff starts
+// over only once a connection is Ready, so a database that accepts
+// connections but refuses AUTH or SELECT is retried ever more slowly.
+// A journal (DESIGN.md, "Convergence") will add states after Handshaking,
+// "catching up" (replaying what the database missed before new commands)
+// and "diverged" (out of service until resynced).
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <random>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "database_outbox.hpp"
 #include "event_loop.hpp"
 #include "hiredis_adapter.hpp"
 #include "options.hpp"
@@ -26,7 +40,7 @@ class FanoutRequest;
 
 class DatabaseBackend {
 public:
-    enum class State { Connecting, Up, Down };
+    enum class State { Down, Connecting, Handshaking, Ready };
 
     struct Limits {
         uint64_t replyTimeoutMs;
@@ -43,9 +57,10 @@ public:
 
     void start() { connect(); }
 
-    // Hands one RESP command to this database. The request learns the
-    // outcome through onReply/onUnreachable, possibly before send returns
-    // (database down, too many commands pending: fail fast).
+    // Adds one RESP command to this database's outbox. The request learns
+    // the outcome through onReply, onNotSent or onOutcomeUnknown, possibly
+    // before send returns (database down, --db-max-pending reached: fail
+    // fast).
     void send(FanoutRequest *req, std::string_view resp);
     // Several commands back to back on this connection (MULTI ... EXEC): only
     // the last reply goes to the request; the others are checked, not relayed.
@@ -53,26 +68,36 @@ public:
 
     // Called by the janitor: enforces connect and reply timeouts.
     void checkTimeouts(uint64_t nowMs);
-    // Sends the commands queued so far in one write (before sleep), unless
-    // mayHold and the previous write still awaits replies and is younger
-    // than --db-batch-wait: then they wait for those replies, or for the
-    // bound, and more commands join them. Fewer, fuller writes cost the
-    // database and dbsyncd less per command. True if it wrote.
+    // The one place commands are written: when Ready and the socket took
+    // the previous write, the outbox's unwritten commands go out in one
+    // write (before sleep), unless mayHold and the previous write still
+    // awaits replies and is younger than --db-batch-wait: then they wait
+    // for those replies, or for the bound, and more commands join them.
+    // Fewer, fuller writes cost the database and dbsyncd less per command.
+    // True if it wrote.
     bool flushWrites(bool mayHold);
-    // Stops reconnecting and fails whatever is in flight (shutdown).
+    // Stops reconnecting and fails whatever is owed (at exit).
     void shutdown();
 
     State state() const { return state_; }
+    // As DBSYNC INFO and the metrics show it: Ready is "up".
     const char *stateName() const;
     const DatabaseSpec &spec() const { return spec_; }
     std::string name() const { return spec_.display(); }
-    size_t pending() const { return inflight_.size(); }
+    // Commands owed: written and awaiting a reply, or waiting to be written.
+    size_t pending() const { return outbox_.size(); }
+    // Of those, the ones a client request waits for (a transaction counts
+    // once), by part: for what shutdown gives up (server.cpp).
+    size_t requestsAwaitingReply() const { return outbox_.requestsWritten(); }
+    size_t requestsUnwritten() const { return outbox_.requestsUnwritten(); }
 
     // Counters for DBSYNC INFO / metrics.
-    uint64_t successes = 0;      // replies (including error replies) received
-    uint64_t failures = 0;       // commands this database failed to take or answer
-    uint64_t reconnects = 0;     // connections established after the first
-    uint64_t overflows = 0;      // commands refused over --db-max-pending
+    uint64_t replies = 0;             // replies received, error replies included
+    uint64_t failures = 0;            // commands this database failed to take or answer
+    uint64_t lostWithConnection = 0;  // of which taken into the outbox, then failed with its connection
+    uint64_t outcomeUnknown = 0;      // of which written first: they may have been applied
+    uint64_t reconnects = 0;          // connections established after the first
+    uint64_t overflows = 0;           // commands refused over --db-max-pending
     uint64_t latencyTotalUs = 0;
     uint64_t latencyCount = 0;
     std::string lastError;
@@ -82,20 +107,19 @@ public:
     uint64_t latencyBucket[kLatencyBuckets + 1] = {};
 
 private:
-    // What each command in flight is, in the order hiredis will answer them.
-    struct InFlight {
-        FanoutRequest *req;  // null for our own commands (AUTH, SELECT, MULTI...)
-        uint64_t sentUs;
-        bool prelude;        // AUTH/SELECT: a failure means the connection is unusable
-    };
-
     void connect();
+    void writeHandshake();
+    void becomeReady();
     void scheduleReconnect();
-    void drop(const std::string &reason);
-    void gone(const redisAsyncContext *ac, const std::string &reason);
-    bool enqueue(FanoutRequest *req, std::string_view resp, bool prelude);
+    // Frees the connection (never from inside a hiredis callback).
+    void drop(const std::string &reason, bool handshakeRefused = false);
+    // The connection ac is gone or unusable: fail what it owed, go Down,
+    // schedule a reconnect. Safe from inside hiredis callbacks.
+    void lost(const redisAsyncContext *ac, const std::string &reason, bool handshakeRefused = false);
+    void markDown(const std::string &reason, bool handshakeRefused);
+    bool admit(FanoutRequest *req, size_t commands);
     void failFast(FanoutRequest *req, const std::string &why);
-    void handleReply(redisReply *reply);
+    void handleReply(const redisAsyncContext *ac, redisReply *reply);
 
     static void onConnect(const redisAsyncContext *ac, int status);
     static void onDisconnect(const redisAsyncContext *ac, int status);
@@ -109,14 +133,19 @@ private:
     State state_ = State::Down;
     bool everConnected_ = false;
     bool stopping_ = false;
-    bool reportedDown_ = false;  // log a database going down once, not per attempt
-    uint64_t connectStartMs_ = 0;
-    unsigned attempt_ = 0;
+    // Log a database going down once per episode (until it is Ready
+    // again), not once per attempt.
+    bool reportedDown_ = false;
+    bool reportedRefused_ = false;  // of which: AUTH/SELECT refused
+    uint64_t connectStartMs_ = 0;  // the attempt began: --connect-timeout covers connect and handshake
+    unsigned attempt_ = 0;         // reconnects since the last Ready connection: the backoff
     EventLoop::TimerId reconnectTimer_ = 0;
-    std::string dropReason_;  // why in-flight commands are failing right now
-    std::deque<InFlight> inflight_;
-    // Commands of inflight_ (from the front) covered by the last write and
-    // still unanswered, and when that write left.
+    EventLoop::TimerId dropTimer_ = 0;  // AUTH/SELECT refused: drop on the next turn
+    std::vector<std::string> handshake_;  // what each handshake command is, for messages ("SELECT 3")
+    size_t handshakeReplies_ = 0;         // of those, replies still to come
+    DatabaseOutbox outbox_;
+    // Written commands (from the outbox's front) covered by the last write
+    // and still unanswered, and when that write left.
     size_t awaitingReplies_ = 0;
     uint64_t lastWriteUs_ = 0;
     std::minstd_rand rng_;

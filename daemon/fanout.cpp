@@ -75,19 +75,25 @@ void FanoutRequest::onReply(const redisReply *reply) {
             divergent_ = true;
         }
     }
-    if (isErrorReply(reply)) {
-        tally_.errors++;
-        if (error_.empty()) encodeReply(reply, error_);
-    } else {
-        tally_.ok++;
-        if (success_.empty()) encodeReply(reply, success_);
-    }
+    bool error = isErrorReply(reply);
+    (error ? tally_.errors : tally_.ok)++;
+    // Once decided, the client has its reply: late replies are counted and
+    // compared above, and there is nothing to keep them for.
+    if (decided_) return;
+    std::string &keep = error ? error_ : success_;
+    if (keep.empty()) encodeReply(reply, keep);
     maybeDecide();
 }
 
-void FanoutRequest::onUnreachable(const std::string &why) {
-    tally_.unreachable++;
-    if (failure_.empty()) failure_ = why;
+void FanoutRequest::onNotSent(const std::string &why) {
+    tally_.notSent++;
+    if (notSent_.empty()) notSent_ = why;
+    maybeDecide();
+}
+
+void FanoutRequest::onOutcomeUnknown(const std::string &why) {
+    tally_.unknown++;
+    if (unknown_.empty()) unknown_ = why;
     maybeDecide();
 }
 
@@ -98,27 +104,19 @@ void FanoutRequest::maybeDecide() {
     decided_ = true;
     switch (outcome) {
     case AckOutcome::Success: reply_ = std::move(success_); break;
-    case AckOutcome::DatabaseError: reply_ = error_; break;
-    case AckOutcome::Unreachable:
-        stats_.failed++;
-        resp::appendError(reply_, tally_.n == 1 ? "ERR database unreachable: " + failure_
-                                                : "ERR no database could be reached (" + std::to_string(tally_.n) +
-                                                      " tried): " + failure_);
-        break;
+    case AckOutcome::DatabaseError: reply_ = std::move(error_); break;
+    case AckOutcome::NotSent:
     case AckOutcome::Short: {
         stats_.failed++;
         // The first error reply is "-ERR text\r\n": quote it without the framing.
-        std::string why = failure_;
-        if (!error_.empty()) why = error_.substr(1, error_.size() - 3);
-        resp::appendError(reply_, "ERR applied on " + std::to_string(tally_.ok) + " of " + std::to_string(tally_.n) +
-                                      " databases, --ack " + ackName(policy_) + " needs " +
-                                      std::to_string(requiredSuccesses(policy_, tally_.n)) + ": " + why);
+        AckReasons why{error_.empty() ? std::string() : error_.substr(1, error_.size() - 3), notSent_, unknown_};
+        resp::appendError(reply_, ackFailureMessage(policy_, tally_, why));
         break;
     }
     case AckOutcome::Pending: break;
     }
-    success_.clear();
-    success_.shrink_to_fit();
+    std::string().swap(success_);
+    std::string().swap(error_);
     if (client_) client_->onDecided();
 }
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "ack_policy.hpp"
+#include "ack_tally.hpp"
 
 struct redisReply;
 
@@ -31,11 +31,18 @@ public:
 
     // A database answered (reply may be an error reply).
     void onReply(const redisReply *reply);
-    // A database could not take or answer the command; `why` names it.
-    void onUnreachable(const std::string &why);
+    // A database never got the command (down, over a bound, AUTH/SELECT
+    // refused): known not applied there. `why` names it.
+    void onNotSent(const std::string &why);
+    // A database got the command, and its reply was lost (timed out,
+    // connection dropped): it may or may not have applied it.
+    void onOutcomeUnknown(const std::string &why);
 
     bool decided() const { return decided_; }
     const std::string &reply() const { return reply_; }
+    // Bytes of databases' replies kept to decide the answer (the first
+    // success, the first error); nothing once decided.
+    size_t keptReplyBytes() const { return success_.size() + error_.size(); }
 
     // The client is gone: keep counting replies, answer nobody.
     void detachClient() { client_ = nullptr; }
@@ -63,7 +70,8 @@ private:
     uint64_t fingerprint_ = 0;
     std::string success_;     // first successful reply, RESP
     std::string error_;       // first error reply from a database, RESP
-    std::string failure_;     // why the first unreachable database failed
+    std::string notSent_;     // why the first database that never got it did not
+    std::string unknown_;     // why the first lost reply was lost
     std::string reply_;       // what the client gets, once decided
 };
 

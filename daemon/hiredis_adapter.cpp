@@ -62,6 +62,8 @@ void HiredisAdapter::delWrite(void *self) {
 }
 void HiredisAdapter::cleanup(void *self) { static_cast<HiredisAdapter *>(self)->detach(); }
 
+bool HiredisAdapter::waitsForWritable() const { return ac_ && (mask_ & EPOLLOUT); }
+
 bool HiredisAdapter::flushDeferredWrite() {
     if (!hasDeferredWrite()) return false;
     writeDeferred_ = false;

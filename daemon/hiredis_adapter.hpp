@@ -31,6 +31,9 @@ public:
     // true if there was something to write.
     bool flushDeferredWrite();
     bool hasDeferredWrite() const { return writeDeferred_ && ac_; }
+    // The socket did not take all of hiredis's output: the rest waits for
+    // EPOLLOUT (and, while connecting, the connect itself does).
+    bool waitsForWritable() const;
 
 private:
     static void addRead(void *self);

@@ -1,7 +1,7 @@
 // dbsyncd: keeps several Redis databases in step.
 //
 // Data flow: listener.cpp accepts → client_conn.cpp frames requests →
-// fanout.cpp sends each to every database_backend.cpp → ack_policy.cpp
+// fanout.cpp sends each to every database_backend.cpp → ack_tally.cpp
 // decides → the reply goes back in request order.
 #include <csignal>
 #include <cstdio>
@@ -53,7 +53,7 @@ int main(int argc, char **argv) {
     std::string dbs;
     for (const auto &db : opts.databases) dbs += (dbs.empty() ? "" : ", ") + db.display();
     LOG_NOTICE("dbsyncd %s listening on %s%s, databases: %s, ack %s", DBSYNC_VERSION, opts.listen.display().c_str(),
-               opts.pubkeys.empty() ? "" : " (TLS 1.3, trusted client keys only)", dbs.c_str(), ackName(opts.ack));
+               opts.pubkeys.empty() ? "" : " (TLS 1.3, trusted client keys only)", dbs.c_str(), ackPolicyName(opts.ack));
 
     // systemd (Type=notify): READY=1 once the port listens and every database
     // has been tried (connected, or failed its first attempt), so that units
@@ -88,5 +88,5 @@ int main(int argc, char **argv) {
     loop.setBusyPollUs(opts.busyPollUs);
     loop.run();
     LOG_NOTICE("dbsyncd stopped");
-    return 0;
+    return server.exitStatus();
 }

@@ -429,24 +429,28 @@ std::string renderMetrics(Server &server) {
     auto label = [](const DatabaseBackend &db) { return "database=\"" + labelValue(db.name()) + "\""; };
 
     e.family("dbsyncd_database_up", "gauge", "1 if the connection to the database is up, 0 otherwise.");
-    for (const auto &db : dbs) e.sample("dbsyncd_database_up", label(*db), db->state() == DatabaseBackend::State::Up);
+    for (const auto &db : dbs) e.sample("dbsyncd_database_up", label(*db), db->state() == DatabaseBackend::State::Ready);
     e.family("dbsyncd_database_state", "gauge", "1 for the state the database connection is in.");
-    static const char *const kStates[] = {"up", "connecting", "down"};
+    static const char *const kStates[] = {"up", "connecting", "handshaking", "down"};
     for (const auto &db : dbs)
         for (const char *s : kStates)
             e.sample("dbsyncd_database_state", label(*db) + ",state=\"" + s + "\"",
                      std::strcmp(db->stateName(), s) == 0);
     e.family("dbsyncd_database_replies_total", "counter", "Replies received from the database (error replies too).");
-    for (const auto &db : dbs) e.sample("dbsyncd_database_replies_total", label(*db), db->successes);
+    for (const auto &db : dbs) e.sample("dbsyncd_database_replies_total", label(*db), db->replies);
     e.family("dbsyncd_database_failures_total", "counter",
              "Commands the database did not take or did not answer (down, timed out, overloaded).");
     for (const auto &db : dbs) e.sample("dbsyncd_database_failures_total", label(*db), db->failures);
+    e.family("dbsyncd_database_outcome_unknown_total", "counter",
+             "Of those, commands written to the database whose reply was lost (timed out, connection dropped): "
+             "they may have been applied.");
+    for (const auto &db : dbs) e.sample("dbsyncd_database_outcome_unknown_total", label(*db), db->outcomeUnknown);
     e.family("dbsyncd_database_overflows_total", "counter",
              "Commands failed fast because --db-max-pending commands were in flight.");
     for (const auto &db : dbs) e.sample("dbsyncd_database_overflows_total", label(*db), db->overflows);
     e.family("dbsyncd_database_reconnects_total", "counter", "Connections to the database re-established after a loss.");
     for (const auto &db : dbs) e.sample("dbsyncd_database_reconnects_total", label(*db), db->reconnects);
-    e.family("dbsyncd_database_pending_commands", "gauge", "Commands sent to the database and not yet answered.");
+    e.family("dbsyncd_database_pending_commands", "gauge", "Commands owed to the database: not yet written, or awaiting a reply.");
     for (const auto &db : dbs) e.sample("dbsyncd_database_pending_commands", label(*db), db->pending());
 
     e.family("dbsyncd_database_reply_seconds", "histogram", "Time from queueing a command for the database to its reply.");

@@ -36,7 +36,8 @@ const char kUsage[] =
     "      --db-timeout MS        reply timeout per database (default 2000)\n"
     "      --connect-timeout MS   connect timeout per database (default 1000)\n"
     "      --reconnect-max MS     longest wait between reconnect attempts (default 5000)\n"
-    "      --db-max-pending N     commands in flight per database (default 10000)\n"
+    "      --db-max-pending N     commands owed per database, unwritten or awaiting\n"
+    "                             a reply (default 10000)\n"
     "      --db-batch-wait MS     while a write to a database awaits its replies, new\n"
     "                             commands wait up to MS to leave together in the\n"
     "                             next write (default 1; 0: write every loop turn)\n"
@@ -64,17 +65,19 @@ const char kUsage[] =
     "                             (tls-server-key.pem, made once; with --pubkey and\n"
     "                             no --tls-cert) (default $STATE_DIRECTORY, which\n"
     "                             systemd sets, else /var/lib/dbsyncd)\n"
-    "      --shutdown-timeout MS  on SIGTERM/SIGINT, how long in-flight requests may\n"
-    "                             take before exit (default 5000)\n"
+    "      --shutdown-timeout MS  on SIGTERM/SIGINT, how long requests in flight and\n"
+    "                             commands owed to databases may take (default 5000)\n"
     "      --log-level LEVEL      error, warning, notice (default), info or debug\n"
     "  -v, --verbose              more logging (repeat for debug)\n"
     "  -h, --help                 this help\n"
     "  -V, --version              version\n"
     "\n"
-    "Signals: SIGTERM/SIGINT stop accepting, answer requests in flight (up to\n"
-    "--shutdown-timeout), exit 0. SIGHUP reloads the --pubkey files and\n"
-    "--tls-cert/--tls-key (or the key in --state-dir); new connections use them,\n"
-    "open ones carry on; if a file is bad the previous keys stay in force.\n"
+    "Signals: SIGTERM/SIGINT stop accepting, answer requests in flight and wait\n"
+    "until every database has taken what it is owed (up to --shutdown-timeout);\n"
+    "exit 0, or 3 if some commands were given up (logged per database).\n"
+    "SIGHUP reloads the --pubkey files and --tls-cert/--tls-key (or the key in\n"
+    "--state-dir); new connections use them, open ones carry on; if a file is\n"
+    "bad the previous keys stay in force.\n"
     "Send 'DBSYNC INFO' (e.g. with redis-cli) for statistics; see man dbsyncd.\n";
 
 enum LongOnly {
@@ -249,7 +252,7 @@ ParseOutcome parseOptions(int argc, char **argv, Options &opts) {
             if (splitList(arg).empty()) return usageError("--databases", "the list is empty");
             break;
         case kAck:
-            if (!parseAck(arg, opts.ack)) return usageError("--ack", std::string("'") + arg + "' is not one, quorum or all");
+            if (!parseAckPolicy(arg, opts.ack)) return usageError("--ack", std::string("'") + arg + "' is not one, quorum or all");
             break;
         case kDbTimeout:
             if (!parseNumber<uint64_t>(arg, 1, 3600000, opts.dbTimeoutMs)) return usageError(flagName(c), "must be milliseconds from 1 to 3600000");

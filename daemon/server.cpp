@@ -161,7 +161,7 @@ void Server::watchDatabases() {
     bool changed = false;
     for (size_t i = 0; i < n; i++) {
         const DatabaseBackend &db = *databases_[i];
-        char up = db.state() == DatabaseBackend::State::Up;
+        char up = db.state() == DatabaseBackend::State::Ready;
         if (up != dbUpSeen_[i]) {
             dbUpSeen_[i] = up;
             changed = true;
@@ -190,13 +190,13 @@ void Server::watchDatabases() {
 
 size_t Server::databasesUp() const {
     size_t up = 0;
-    for (const auto &db : databases_) up += db->state() == DatabaseBackend::State::Up;
+    for (const auto &db : databases_) up += db->state() == DatabaseBackend::State::Ready;
     return up;
 }
 
 bool Server::databasesTried() const {
     for (const auto &db : databases_)
-        if (db->state() != DatabaseBackend::State::Up && db->lastError.empty()) return false;
+        if (db->state() != DatabaseBackend::State::Ready && db->lastError.empty()) return false;
     return true;
 }
 
@@ -204,7 +204,7 @@ std::string Server::databaseSummary() const {
     std::string s = std::to_string(databasesUp()) + "/" + std::to_string(databases_.size()) + " databases up";
     std::string down;
     for (const auto &db : databases_)
-        if (db->state() != DatabaseBackend::State::Up) down += (down.empty() ? "" : ", ") + db->name();
+        if (db->state() != DatabaseBackend::State::Ready) down += (down.empty() ? "" : ", ") + db->name();
     if (!down.empty()) s += "; not connected: " + down;
     return s;
 }
@@ -219,24 +219,67 @@ void Server::janitor() {
 void Server::beginShutdown() {
     if (shuttingDown_) return;
     shuttingDown_ = true;
-    LOG_NOTICE("shutting down: %zu clients, waiting up to %llu ms for requests in flight", clients_.size(),
-               static_cast<unsigned long long>(opts_.shutdownTimeoutMs));
+    size_t owed = 0;
+    for (auto &db : databases_) {
+        owed += db->pending();
+        lostAtShutdown_.push_back(db->lostWithConnection);
+        unknownAtShutdown_.push_back(db->outcomeUnknown);
+    }
+    LOG_NOTICE("shutting down: %zu clients, %zu commands owed to databases; waiting up to %llu ms "
+               "(--shutdown-timeout)",
+               clients_.size(), owed, static_cast<unsigned long long>(opts_.shutdownTimeoutMs));
     listener_.stop();
     if (metrics_) metrics_->stop();
     if (tls_) tls_->closeAll();
     std::vector<ClientConn *> all(clients_.begin(), clients_.end());
     for (ClientConn *c : all) c->finishAndClose();
-    loop_.addTimer(opts_.shutdownTimeoutMs, [this] {
-        if (!clients_.empty()) LOG_WARN("shutdown timeout: closing %zu clients with requests in flight", clients_.size());
-        // What was queued for the databases still leaves; their replies
-        // are not waited for any more.
-        for (auto &db : databases_) db->flushWrites(false);
-        loop_.stop();
+    shutdownTimer_ = loop_.addTimer(opts_.shutdownTimeoutMs, [this] {
+        shutdownTimer_ = 0;
+        finishShutdown(true);
     });
 }
 
 void Server::maybeFinishShutdown() {
-    if (clients_.empty()) loop_.stop();
+    // With --ack one or quorum a client can be answered long before a
+    // slower database has taken the same write: wait for the databases
+    // too, or the copies differ after a restart.
+    if (!clients_.empty()) return;
+    for (auto &db : databases_)
+        if (db->pending() > 0) return;
+    finishShutdown(false);
+}
+
+void Server::finishShutdown(bool timedOut) {
+    if (shutdownFinished_) return;
+    shutdownFinished_ = true;
+    if (shutdownTimer_) loop_.cancelTimer(shutdownTimer_);
+    shutdownTimer_ = 0;
+    if (timedOut && !clients_.empty()) LOG_WARN("shutdown timeout: closing %zu clients with requests in flight", clients_.size());
+    // What a database did not take is logged with its count, and makes the
+    // exit status non-zero: the copies may now differ (see README, Signals).
+    uint64_t gaveUp = 0;
+    for (size_t i = 0; i < databases_.size(); i++) {
+        const DatabaseBackend &db = *databases_[i];
+        uint64_t lost = db.lostWithConnection - lostAtShutdown_[i];
+        if (lost > 0) {
+            LOG_WARN("shutdown: database %s: lost %llu commands while waiting for it (%llu written, outcome unknown)",
+                     db.name().c_str(), static_cast<unsigned long long>(lost),
+                     static_cast<unsigned long long>(db.outcomeUnknown - unknownAtShutdown_[i]));
+        }
+        size_t written = db.requestsAwaitingReply(), unwritten = db.requestsUnwritten();
+        if (written + unwritten > 0) {
+            LOG_WARN("shutdown: database %s: gave up %zu commands at --shutdown-timeout (%zu written, outcome "
+                     "unknown; %zu never sent)",
+                     db.name().c_str(), written + unwritten, written, unwritten);
+        }
+        gaveUp += lost + written + unwritten;
+    }
+    if (gaveUp > 0) {
+        LOG_WARN("shutdown: gave up %llu commands owed to databases (exit status %d)",
+                 static_cast<unsigned long long>(gaveUp), kExitGaveUpWrites);
+        exitStatus_ = kExitGaveUpWrites;
+    }
+    loop_.stop();
 }
 
 std::string Server::infoText() const {
@@ -247,7 +290,7 @@ std::string Server::infoText() const {
     line("process_id", std::to_string(getpid()));
     line("uptime_seconds", std::to_string((loop_.nowMs() - stats_.startMs) / 1000));
     line("listen", opts_.listen.display());
-    line("ack", ackName(opts_.ack));
+    line("ack", ackPolicyName(opts_.ack));
     s += "\r\n# Clients\r\n";
     line("connected_clients", std::to_string(stats_.clientsConnected));
     line("total_connections", std::to_string(stats_.clientsTotal));
@@ -281,7 +324,8 @@ std::string Server::infoText() const {
             if (c == '\r' || c == '\n') c = ' ';
         line("db" + std::to_string(i), "address=" + db.name() + ",state=" + db.stateName() +
                                            ",pending=" + std::to_string(db.pending()) + ",ok=" +
-                                           std::to_string(db.successes) + ",failed=" + std::to_string(db.failures) +
+                                           std::to_string(db.replies) + ",failed=" + std::to_string(db.failures) +
+                                           ",unknown=" + std::to_string(db.outcomeUnknown) +
                                            ",reconnects=" + std::to_string(db.reconnects) + ",latency_us=" +
                                            std::to_string(latency) + ",last_error=" + err);
     }

@@ -31,9 +31,15 @@ public:
 
     // Listens and starts connecting to the databases.
     bool start(std::string &error);
-    // SIGTERM/SIGINT: stop accepting, let in-flight requests finish, then stop the loop.
+    // SIGTERM/SIGINT: stop accepting, let in-flight requests finish and
+    // every database take what it is owed (up to --shutdown-timeout), then
+    // stop the loop.
     void beginShutdown();
     bool shuttingDown() const { return shuttingDown_; }
+    // For main() once the loop stopped: 0, or kExitGaveUpWrites when
+    // shutdown gave up commands owed to a database.
+    int exitStatus() const { return exitStatus_; }
+    static constexpr int kExitGaveUpWrites = 3;
 
     EventLoop &loop() { return loop_; }
     const Options &options() const { return opts_; }
@@ -70,6 +76,7 @@ private:
     void beforeSleep();
     void janitor();
     void maybeFinishShutdown();
+    void finishShutdown(bool timedOut);
     void watchDatabases();
 
     EventLoop &loop_;
@@ -84,6 +91,13 @@ private:
     size_t scratchSize_ = 0;
     FramedRequest scratchRequest_;
     bool shuttingDown_ = false;
+    bool shutdownFinished_ = false;
+    EventLoop::TimerId shutdownTimer_ = 0;
+    // Per database at SIGTERM: commands lost with a connection and, of
+    // those, written, so shutdown can count what it lost while it waited.
+    std::vector<uint64_t> lostAtShutdown_;
+    std::vector<uint64_t> unknownAtShutdown_;
+    int exitStatus_ = 0;
     std::unique_ptr<TlsGate> tls_;  // set when --pubkey is given
     std::unique_ptr<MetricsHttp> metrics_;  // set when --metrics is given
     // watchDatabases(): what was last seen, so each change is acted on (and

@@ -63,7 +63,7 @@ if test "$PHP_DBSYNC" != "no"; then
   dnl derives object paths from source paths (and cannot handle "../"), which
   dnl would drop objects into ../common; give each one a rule of our own that
   dnl builds into common-objs/ here, with the same compiler command line.
-  DBSYNC_COMMON_SOURCES="client_connection.cpp client_fanout.cpp client_pool.cpp client_reply_decoder.cpp client_reply_reader.cpp client_server_list.cpp client_stream.cpp client_tls.cpp tls_context.cpp tls_keys.cpp address.cpp command_tokenizer.cpp log.cpp reply_framer.cpp resp_writer.cpp"
+  DBSYNC_COMMON_SOURCES="ack_policy.cpp client_connection.cpp client_fanout.cpp client_pool.cpp client_reply_decoder.cpp client_reply_reader.cpp client_server_list.cpp client_stream.cpp client_tls.cpp tls_context.cpp tls_keys.cpp address.cpp command_tokenizer.cpp log.cpp reply_framer.cpp resp_writer.cpp"
   if test "$ext_shared" = "yes" || test "$ext_shared" = "shared"; then
     dbsync_cxx_pre=$shared_cxx_pre
     dbsync_cxx_meta=$shared_cxx_meta

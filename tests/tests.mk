@@ -11,16 +11,16 @@
 
 UNIT_TEST_SRCS := $(wildcard tests/unit/*.cpp)
 UNIT_TEST_OBJS := $(UNIT_TEST_SRCS:%.cpp=$(BUILD)/%.o)
-# Until the daemon's objects link into the unit binary: the daemon/ code
-# the unit tests exercise (no event loop or sockets).
-UNIT_TEST_OBJS += $(BUILD)/daemon/command_rewrite.o $(BUILD)/daemon/command_policy.o \
-	$(BUILD)/daemon/command_table.o $(BUILD)/daemon/command_table_redis70.o
 UNIT_TEST_BIN := $(BUILD)/tests/unit_tests
 
-$(UNIT_TEST_BIN): $(UNIT_TEST_OBJS) $(CLIENT_LIB) $(COMMON_LIB)
+# The daemon's parts come from libdbsyncd.a (daemon/daemon.mk), the
+# tests find their headers with -Idaemon.
+$(UNIT_TEST_OBJS): CPPFLAGS += -Idaemon
+
+$(UNIT_TEST_BIN): $(UNIT_TEST_OBJS) $(DAEMON_LIB) $(CLIENT_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CXX) $(ALL_CXXFLAGS) -o $@ $(UNIT_TEST_OBJS) $(CLIENT_LIB) $(COMMON_LIB) $(ALL_LDFLAGS) \
-		$(HIREDIS_LIBS) $(SSL_LIBS) -lgtest -lgtest_main -pthread
+	$(CXX) $(ALL_CXXFLAGS) -o $@ $(UNIT_TEST_OBJS) $(DAEMON_LIB) $(CLIENT_LIB) $(COMMON_LIB) $(ALL_LDFLAGS) \
+		$(DAEMON_LIB_LIBS) -lgtest -lgtest_main -pthread
 
 # Fuzz targets are built with clang whatever the variant, into build/fuzz,
 # from the common/ sources they exercise.
