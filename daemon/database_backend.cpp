@@ -190,12 +190,15 @@ void DatabaseBackend::failFast(FanoutRequest *req, const std::string &why) {
     req->release();
 }
 
-bool DatabaseBackend::admit(FanoutRequest *req, size_t commands) {
+bool DatabaseBackend::admit(FanoutRequest *req) {
     if (state_ == State::Down) {
         failFast(req, "down (" + lastError + ")");
         return false;
     }
-    if (outbox_.size() + commands > limits_.maxPending) {
+    // A transaction is one unit, as it is to Redis: it is admitted whole
+    // while there is room for one more, so no size of transaction that
+    // Redis would take is refused for good.
+    if (outbox_.size() >= limits_.maxPending) {
         overflows++;
         failFast(req, "too many commands pending (--db-max-pending " + std::to_string(limits_.maxPending) + ")");
         return false;
@@ -205,12 +208,12 @@ bool DatabaseBackend::admit(FanoutRequest *req, size_t commands) {
 
 void DatabaseBackend::send(FanoutRequest *req, std::string_view resp) {
     req->retain();
-    if (admit(req, 1)) outbox_.push(req, resp, loop_.nowUs());
+    if (admit(req)) outbox_.push(req, resp, loop_.nowUs());
 }
 
 void DatabaseBackend::sendSequence(FanoutRequest *req, const std::vector<std::string> &commands) {
     req->retain();
-    if (!admit(req, commands.size())) return;
+    if (!admit(req)) return;
     // Back to back in the outbox, so they are written back to back.
     for (size_t i = 0; i < commands.size(); i++)
         outbox_.push(i + 1 == commands.size() ? req : nullptr, commands[i], loop_.nowUs());

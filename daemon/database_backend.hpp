@@ -117,7 +117,7 @@ private:
     // schedule a reconnect. Safe from inside hiredis callbacks.
     void lost(const redisAsyncContext *ac, const std::string &reason, bool handshakeRefused = false);
     void markDown(const std::string &reason, bool handshakeRefused);
-    bool admit(FanoutRequest *req, size_t commands);
+    bool admit(FanoutRequest *req);
     void failFast(FanoutRequest *req, const std::string &why);
     void handleReply(const redisAsyncContext *ac, redisReply *reply);
 

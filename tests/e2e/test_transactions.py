@@ -99,9 +99,6 @@ def test_blocking_command_outside_multi_is_still_refused(procs):
         assert r.get("done") == b"1", r.name
 
 
-@pytest.mark.xfail(strict=True, reason="a transaction must count as one command against --db-max-pending: "
-                   "DatabaseBackend::sendSequence still adds every queued command (one-line change, "
-                   "see daemon/database_backend.cpp, owned by the fan-out work)")
 def test_transaction_larger_than_db_max_pending(procs):
     """Redis takes a 10,000-command transaction; --db-max-pending (default
     10000) bounds commands in flight, and a transaction is one of them."""
