@@ -57,7 +57,7 @@ if test "$PHP_DBSYNC" != "no"; then
     DBSYNC_CXXFLAGS="$DBSYNC_CXXFLAGS -DDBSYNC_DEBUG=1"
   fi
 
-  PHP_NEW_EXTENSION(dbsync, dbsync.cpp dbsync_functions.cpp, $ext_shared, , $DBSYNC_CXXFLAGS, cxx)
+  PHP_NEW_EXTENSION(dbsync, dbsync.cpp dbsync_call.cpp dbsync_functions.cpp, $ext_shared, , $DBSYNC_CXXFLAGS, cxx)
 
   dnl The client core sources live outside this directory. PHP_ADD_SOURCES
   dnl derives object paths from source paths (and cannot handle "../"), which
