@@ -86,5 +86,9 @@ clean:
 	rm -rf build daemon/dbsyncd bench/out
 	-$(MAKE) -C php-ext distclean-dbsync 2>/dev/null || true
 
-demo: deps all
+# `all` runs as a sub-make, after deps: what it builds (the PHP extension
+# only when phpize is there, php-ext/php-ext.mk) is decided when a make reads
+# the Makefiles, and on a fresh machine deps has only just installed php-dev.
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@bash tools/demo.sh

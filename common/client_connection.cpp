@@ -170,10 +170,12 @@ void ClientConnection::handshake() {
 
 // --- one call ---------------------------------------------------------------
 
-void ClientConnection::begin(std::string_view request, const StreamConfig &config,
+void ClientConnection::begin(std::string_view requests, size_t count, const StreamConfig &config,
                              Clock::time_point now, Clock::time_point deadline) {
     outcome_ = Outcome::Pending;
-    reply_ = Reply{};
+    expected_ = count;
+    replies_.clear();
+    replies_.reserve(count);
     error_.clear();
     retried_ = false;
     started_ = finishedAt_ = now;
@@ -204,7 +206,7 @@ void ClientConnection::begin(std::string_view request, const StreamConfig &confi
     reused_ = state_ != State::Closed;
     queuedBefore_ = out_.size() - outOff_;
     sentThisCall_ = 0;
-    out_.append(request.data(), request.size());
+    out_.append(requests.data(), requests.size());
     awaiting_ = true;
 
     if (state_ == State::Closed) {
@@ -328,17 +330,19 @@ void ClientConnection::readSome() {
                 fail("unexpected reply from server");
                 return;
             }
-            if (reader_.hasBufferedInput()) {
-                // One request is in flight and its reply is here, yet more
-                // bytes follow it (two replies in one read, or a second
-                // SUBSCRIBE confirmation): which one answers the call cannot
-                // be told, and kept they would answer the next call.
+            if (replies_.size() + 1 == expected_ && reader_.hasBufferedInput()) {
+                // The last request in flight has its reply, yet more bytes
+                // follow it (two replies in one read, or a second SUBSCRIBE
+                // confirmation): which one answers which request cannot be
+                // told, and kept they would answer the next call.
+                replies_.clear();
                 fail("server sent a reply that was not asked for; connection closed");
                 return;
             }
-            reply_ = std::move(r);
+            replies_.push_back(std::move(r));
+            if (replies_.size() < expected_) continue;
             awaiting_ = false;
-            DBSYNC_TRACE("dbsync client: %s: reply received", name_.c_str());
+            DBSYNC_TRACE("dbsync client: %s: %zu reply(ies) received", name_.c_str(), replies_.size());
             setOutcome(Outcome::Replied);
             return;
         }
@@ -395,7 +399,8 @@ void ClientConnection::ioFailed(const std::string &why) {
         return;
     }
     if (awaiting_ && currentRequestTouched())
-        fail(why + " (the command may have reached the server; not resent)");
+        fail(why + (expected_ > 1 ? " (the commands not answered may have reached the server; not resent)"
+                                  : " (the command may have reached the server; not resent)"));
     else
         fail(why);
 }
@@ -430,10 +435,11 @@ void ClientConnection::end(bool deadlinePassed, int timeoutMs) {
         outcome_ = Outcome::Failed;
         return;
     }
-    // The call was satisfied elsewhere; this reply will be read and dropped
-    // before the connection hands out another one.
+    // The call was satisfied elsewhere; the replies still to come will be
+    // read and dropped before the connection hands out another one.
     awaiting_ = false;
-    if (owed_++ == 0) owedSince_ = started_;
+    if (owed_ == 0) owedSince_ = started_;
+    owed_ += expected_ - replies_.size();
 }
 
 }  // namespace dbsync

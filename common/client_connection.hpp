@@ -2,8 +2,9 @@
 //
 // The connection is a small state machine driven by the fan-out loop:
 // Closed -> Connecting (non-blocking connect) -> Handshaking (TLS) ->
-// Open. Each call queues one complete RESP request with begin(), the loop
-// polls pollEvents() and calls onReady(), and end() closes the call.
+// Open. Each call queues one or more complete RESP requests (a pipeline,
+// written in one go) with begin(), the loop polls pollEvents() and calls
+// onReady(), and end() closes the call.
 //
 // Replies are matched to requests by counting, never by guessing: RESP
 // replies come back in request order, so a connection that still owes
@@ -11,10 +12,12 @@
 // ack=one) reads and drops exactly that many replies before the next one is
 // handed out. A connection that has owed a reply for longer than the call
 // timeout is considered stalled and is closed instead of queueing more.
-// Bytes that follow the reply of the one request still in flight were not
+// Bytes that follow the reply of the last request still in flight were not
 // asked for (two replies in one read, SUBSCRIBE's second confirmation): the
 // call fails and the connection is closed, so they never answer a later
-// call.
+// call. In a pipeline an extra reply may have come anywhere before the last
+// one, shifting every reply after it onto the wrong request, so then none
+// of the call's replies from this server is kept.
 //
 // "Never sent twice": a reused connection is checked before use (a peer that
 // closed it, or sent something unasked, makes it unusable) and reconnected.
@@ -53,15 +56,20 @@ public:
     // --- one call ---------------------------------------------------------
     enum class Outcome { Pending, Replied, Failed };
 
-    // Queues `request` (one complete RESP command) for this call: checks a
-    // reused connection, connects if needed and tries to send at once.
-    void begin(std::string_view request, const StreamConfig &config, Clock::time_point now,
+    // Queues `requests` (`count` >= 1 complete RESP commands, back to back)
+    // for this call: checks a reused connection, connects if needed and
+    // tries to send at once. The call is Replied once all `count` replies
+    // are in; Failed keeps the replies that came before the failure.
+    void begin(std::string_view requests, size_t count, const StreamConfig &config, Clock::time_point now,
                Clock::time_point deadline);
 
     Outcome outcome() const { return outcome_; }
-    const Reply &reply() const { return reply_; }
-    Reply takeReply() { return std::move(reply_); }
+    // Replies of this call so far, in request order.
+    const std::vector<Reply> &replies() const { return replies_; }
+    Reply takeReply(size_t i) { return std::move(replies_[i]); }
     const std::string &error() const { return error_; }
+    // True once any byte of this call's requests may have reached the server.
+    bool requestsTouched() const { return currentRequestTouched(); }
     Clock::time_point finishedAt() const { return finishedAt_; }
 
     // poll() events this connection waits for; 0 when it waits for nothing.
@@ -136,7 +144,8 @@ private:
     Clock::time_point started_{};
     Clock::time_point deadline_{};
     Clock::time_point finishedAt_{};
-    Reply reply_;
+    size_t expected_ = 0;  // replies this call waits for
+    std::vector<Reply> replies_;
     std::string error_;
 };
 

@@ -1,11 +1,15 @@
-// Sends one command to several servers at once and applies the ack policy.
+// Sends one command, or a pipeline of several, to several servers at once
+// and applies the ack policy to each command.
 //
-// This is the heart of dbsync_send(): every connection gets the request
-// before the first poll(), then one poll() loop waits for all of them until
-// the ack policy is met, cannot be met any more, or dbsync.timeout (which
-// bounds the whole call, connects included) runs out. Servers that have not
-// answered when the call returns keep their connection: their reply is read
-// and dropped before that connection carries another request.
+// This is the heart of dbsync_send() and dbsync_send_many(): every
+// connection gets all the requests before the first poll(), then one poll()
+// loop waits for all of them until the ack policy of every command is met,
+// cannot be met any more, or dbsync.timeout (which bounds the whole call,
+// connects included) runs out. A server counts for a command once it has
+// answered all of the call's commands (or failed): a server that sent a
+// reply nobody asked for may have shifted any of them. Servers that have not
+// answered when the call returns keep their connection: their replies are
+// read and dropped before that connection carries another request.
 #pragma once
 
 #include "ack_policy.hpp"
@@ -44,5 +48,27 @@ struct FanoutResult {
 // earlier calls and stay usable afterwards.
 FanoutResult fanoutCall(const std::vector<ClientConnection *> &conns, std::string_view request,
                         const FanoutOptions &options);
+
+struct PipelineResult {
+    struct Command {
+        bool ok = false;
+        Reply reply;         // when ok: the first successful reply
+        std::string error;   // when !ok: names the servers and reasons, as FanoutResult::error
+    };
+    std::vector<Command> commands;      // one per request, in order
+    size_t failed = 0;                  // commands that are !ok
+    // No byte of the call reached any server (every one refused, unreachable,
+    // or its key failed): the caller may report the call as not sent at all.
+    bool nothingSent = false;
+    // Per server, in the order given: Ok when it succeeded with every
+    // command; Error names its first failure ("command #i: reason" when
+    // there is more than one command).
+    std::vector<ServerStatus> servers;
+};
+
+// `requests` holds `count` >= 1 complete RESP commands back to back; every
+// server gets them in one write, in this order.
+PipelineResult fanoutPipeline(const std::vector<ClientConnection *> &conns, std::string_view requests,
+                              size_t count, const FanoutOptions &options);
 
 }  // namespace dbsync

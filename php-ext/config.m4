@@ -57,7 +57,7 @@ if test "$PHP_DBSYNC" != "no"; then
     DBSYNC_CXXFLAGS="$DBSYNC_CXXFLAGS -DDBSYNC_DEBUG=1"
   fi
 
-  PHP_NEW_EXTENSION(dbsync, dbsync.cpp dbsync_functions.cpp, $ext_shared, , $DBSYNC_CXXFLAGS, cxx)
+  PHP_NEW_EXTENSION(dbsync, dbsync.cpp dbsync_call.cpp dbsync_functions.cpp dbsync_session.cpp, $ext_shared, , $DBSYNC_CXXFLAGS, cxx)
 
   dnl The client core sources live outside this directory. PHP_ADD_SOURCES
   dnl derives object paths from source paths (and cannot handle "../"), which
@@ -88,6 +88,7 @@ $dbsync_obj.lo: $DBSYNC_COMMON_DIR/$dbsync_src
 	$dbsync_cxx_pre -I. -I$abs_srcdir $dbsync_cxx_meta $DBSYNC_CXXFLAGS -DZEND_COMPILE_DL_EXT=1 -c $DBSYNC_COMMON_DIR/$dbsync_src -o $dbsync_obj.$dbsync_lo $dbsync_cxx_post -MMD -MF $dbsync_obj.dep -MT $dbsync_obj.lo
 DBSYNC_EOF
   done
+  PHP_ADD_EXTENSION_DEP(dbsync, session)
   PHP_ADD_BUILD_DIR([$ext_builddir/common-objs], 1)
   PHP_ADD_MAKEFILE_FRAGMENT
 fi

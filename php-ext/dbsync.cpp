@@ -11,6 +11,7 @@
 
 #include "client_server_list.hpp"
 #include "client_tls.hpp"
+#include "dbsync_session.hpp"
 
 #include <openssl/opensslv.h>
 
@@ -78,6 +79,9 @@ PHP_INI_BEGIN()
                       zend_dbsync_globals, dbsync_globals)
     STD_PHP_INI_BOOLEAN("dbsync.server_verify", "1", PHP_INI_SYSTEM, OnUpdateBool, server_verify,
                         zend_dbsync_globals, dbsync_globals)
+    /* session.save_handler = dbsync: the key of a session is this + its id. */
+    STD_PHP_INI_ENTRY("dbsync.session_prefix", "dbsync_session:", PHP_INI_ALL, OnUpdateString, session_prefix,
+                      zend_dbsync_globals, dbsync_globals)
 PHP_INI_END()
 
 static PHP_GINIT_FUNCTION(dbsync) {
@@ -88,6 +92,7 @@ static PHP_GINIT_FUNCTION(dbsync) {
     dbsync_globals->ack = nullptr;
     dbsync_globals->signkey = nullptr;
     dbsync_globals->server_pubkey = nullptr;
+    dbsync_globals->session_prefix = nullptr;
     dbsync_globals->timeout = 3000;
     dbsync_globals->keepalive = 1;
     dbsync_globals->persistent = 0;
@@ -103,6 +108,7 @@ static PHP_GSHUTDOWN_FUNCTION(dbsync) {
 static PHP_MINIT_FUNCTION(dbsync) {
     (void)type;
     REGISTER_INI_ENTRIES();
+    dbsyncRegisterSessionHandler();
     return SUCCESS;
 }
 
@@ -155,8 +161,16 @@ static PHP_MINFO_FUNCTION(dbsync) {
     DISPLAY_INI_ENTRIES();
 }
 
+/* ext/session must be started first: MINIT registers a save handler with it. */
+static const zend_module_dep dbsync_deps[] = {
+    ZEND_MOD_REQUIRED("session")
+    ZEND_MOD_END
+};
+
 zend_module_entry dbsync_module_entry = {
-    STANDARD_MODULE_HEADER,
+    STANDARD_MODULE_HEADER_EX,
+    nullptr,
+    dbsync_deps,
     "dbsync",
     ext_functions,
     PHP_MINIT(dbsync),

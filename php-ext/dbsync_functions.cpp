@@ -1,6 +1,6 @@
-/* dbsync PHP extension: dbsync_send() and friends.
+/* dbsync PHP extension: dbsync_send(), dbsync_send_many() and friends.
  *
- * Converts PHP arguments to one RESP request, hands it to the fan-out client
+ * Converts PHP arguments to RESP requests, hands them to the fan-out client
  * core (../common/client_fanout.hpp) and converts the reply back. All
  * networking, timeouts and ack rules live in the core; this file only deals
  * with PHP values, errors and warnings. */
@@ -13,7 +13,7 @@
 #include "Zend/zend_exceptions.h"
 
 #include "client_server_list.hpp"
-#include "client_tls.hpp"
+#include "dbsync_call.hpp"
 #include "command_tokenizer.hpp"
 /* php.h pulls in <syslog.h>, whose LOG_NOTICE/LOG_INFO/LOG_DEBUG priorities
  * share their names with log.hpp's macros. This file uses only DBSYNC_TRACE. */
@@ -24,7 +24,6 @@
 #include "resp_writer.hpp"
 
 #include <charconv>
-#include <exception>
 
 namespace {
 
@@ -57,16 +56,17 @@ void replyToZval(const dbsync::Reply &r, zval *out) {
     ZVAL_NULL(out);
 }
 
-/* Builds the RESP request from a redis-cli style line. Throws ValueError. */
-bool requestFromString(zend_string *line, std::string &request, size_t &argc) {
+/* Builds the RESP request from a redis-cli style line. Throws ValueError;
+ * `where` names the element of dbsync_send_many()'s list ("" otherwise). */
+bool requestFromString(zend_string *line, std::string &request, size_t &argc, const std::string &where) {
     std::vector<std::string> args;
     std::string err;
     if (!dbsync::tokenizeCommand(std::string_view(ZSTR_VAL(line), ZSTR_LEN(line)), args, err)) {
-        zend_argument_value_error(1, "is not a valid command: %s", err.c_str());
+        zend_argument_value_error(1, "%sis not a valid command: %s", where.c_str(), err.c_str());
         return false;
     }
     if (args.empty()) {
-        zend_argument_value_error(1, "must not be an empty command");
+        zend_argument_value_error(1, "%smust not be an empty command", where.c_str());
         return false;
     }
     dbsync::resp::appendCommand(request, args);
@@ -76,10 +76,10 @@ bool requestFromString(zend_string *line, std::string &request, size_t &argc) {
 
 /* One argument per element, binary-safe; ints and floats take PHP's usual
  * string form. Throws TypeError for anything else, ValueError when empty. */
-bool requestFromArray(HashTable *ht, std::string &request, size_t &argc) {
+bool requestFromArray(HashTable *ht, std::string &request, size_t &argc, const std::string &where) {
     uint32_t n = zend_hash_num_elements(ht);
     if (n == 0) {
-        zend_argument_value_error(1, "must not be an empty array");
+        zend_argument_value_error(1, "%smust not be an empty array", where.c_str());
         return false;
     }
     dbsync::resp::appendArrayHeader(request, n);
@@ -99,7 +99,7 @@ bool requestFromArray(HashTable *ht, std::string &request, size_t &argc) {
             break;
         }
         default:
-            zend_argument_type_error(1, "must contain only strings, ints and floats, %s given",
+            zend_argument_type_error(1, "%smust contain only strings, ints and floats, %s given", where.c_str(),
                                      zend_zval_type_name(val));
             ok = false;
             break;
@@ -115,6 +115,16 @@ void setFailure(DbsyncThreadState *st, std::string message) {
     st->hasLastError = true;
     st->lastError = std::move(message);
     php_error_docref(nullptr, E_WARNING, "%s", st->lastError.c_str());
+}
+
+/* The servers argument, when given; throws ValueError for a bad list. */
+bool serversArgument(zend_string *servers, uint32_t argNum, std::vector<dbsync::Address> &addresses) {
+    if (!servers) return true;
+    std::string err;
+    if (dbsync::parseServerList(std::string_view(ZSTR_VAL(servers), ZSTR_LEN(servers)), addresses, err))
+        return true;
+    zend_argument_value_error(argNum, "is not a valid server list: %s", err.c_str());
+    return false;
 }
 
 }  // namespace
@@ -133,82 +143,135 @@ PHP_FUNCTION(dbsync_send) {
     DbsyncThreadState *st = DBSYNC_G(state);
 
     std::vector<dbsync::Address> addresses;
-    std::string err;
-    if (servers) {
-        if (!dbsync::parseServerList(std::string_view(ZSTR_VAL(servers), ZSTR_LEN(servers)), addresses, err)) {
-            zend_argument_value_error(2, "is not a valid server list: %s", err.c_str());
-            RETURN_THROWS();
-        }
-    }
+    if (!serversArgument(servers, 2, addresses)) RETURN_THROWS();
 
     std::string request;
     size_t argc = 0;
-    if (argsString ? !requestFromString(argsString, request, argc) : !requestFromArray(argsArray, request, argc))
+    if (argsString ? !requestFromString(argsString, request, argc, "")
+                   : !requestFromArray(argsArray, request, argc, ""))
         RETURN_THROWS();
 
     st->lastStatus.clear();
-    const char *configured = DBSYNC_G(servers) ? DBSYNC_G(servers) : "";
-    if (!servers && !dbsync::parseServerList(configured, addresses, err)) {
-        setFailure(st, "dbsync.servers: " + err);
-        RETURN_FALSE;
-    }
     dbsync::FanoutOptions options;
-    const char *ack = DBSYNC_G(ack) ? DBSYNC_G(ack) : "one";
-    if (!dbsync::parseAckPolicy(ack, options.ack)) {
-        setFailure(st, std::string("dbsync.ack must be one, quorum or all, not '") + ack + "'");
-        RETURN_FALSE;
-    }
-    if (DBSYNC_G(timeout) <= 0) {
-        setFailure(st, "dbsync.timeout must be a positive number of milliseconds");
-        RETURN_FALSE;
-    }
-    options.timeoutMs = DBSYNC_G(timeout) > 86400000 ? 86400000 : static_cast<int>(DBSYNC_G(timeout));
-    if (DBSYNC_G(signkey) && *DBSYNC_G(signkey)) {
-        options.stream.signkey = DBSYNC_G(signkey);
-        if (DBSYNC_G(server_pubkey)) options.stream.serverPubkey = DBSYNC_G(server_pubkey);
-        options.stream.verifyServer = DBSYNC_G(server_verify);
-        /* Load (or find) the client certificate and the server's key before
-         * touching any server: a key that cannot be loaded, or no server key
-         * to check against, fails the call once, clearly, and not one byte
-         * goes out, not even a TCP connection. */
-        if (!dbsync::clientTlsContext(options.stream, err, /*revalidate=*/false)) {
-            setFailure(st, std::move(err));
-            RETURN_FALSE;
-        }
-    } else if (DBSYNC_G(server_pubkey) && *DBSYNC_G(server_pubkey)) {
-        setFailure(st, std::string("dbsync.server_pubkey is set but dbsync.signkey is not: the server's key can "
-                                   "only be checked over TLS, which needs a client key"));
+    std::string err;
+    if (!dbsyncCallSettings(!servers, addresses, options, err)) {
+        setFailure(st, std::move(err));
         RETURN_FALSE;
     }
 
     DBSYNC_TRACE("dbsync_send: %zu argument(s), %zu bytes, to %zu server(s), ack=%s, timeout=%d ms", argc,
                  request.size(), addresses.size(), dbsync::ackPolicyName(options.ack), options.timeoutMs);
 
-    dbsync::FanoutResult result;
-    try {
-        std::vector<dbsync::ClientConnection *> conns;
-        conns.reserve(addresses.size());
-        for (const dbsync::Address &a : addresses) conns.push_back(&st->pool.get(a));
-        result = dbsync::fanoutCall(conns, request, options);
-        if (!DBSYNC_G(keepalive)) st->pool.closeAll();
-    } catch (const std::exception &e) {
-        /* Only allocation failures can get here; never let a C++ exception
-         * unwind through the engine's C frames. */
-        st->pool.closeAll();
-        setFailure(st, std::string("internal error: ") + e.what());
+    dbsync::PipelineResult result;
+    if (!dbsyncRun(st, addresses, request, 1, options, result, err)) {
+        setFailure(st, std::move(err));
         RETURN_FALSE;
     }
     st->lastStatus = std::move(result.servers);
 
-    if (!result.ok) {
-        DBSYNC_TRACE("dbsync_send: failed: %s", result.error.c_str());
-        setFailure(st, std::move(result.error));
+    dbsync::PipelineResult::Command &cmd = result.commands[0];
+    if (!cmd.ok) {
+        DBSYNC_TRACE("dbsync_send: failed: %s", cmd.error.c_str());
+        setFailure(st, std::move(cmd.error));
         RETURN_FALSE;
     }
     st->hasLastError = false;
     st->lastError.clear();
     DBSYNC_TRACE("dbsync_send: ok");
-    replyToZval(result.reply, return_value);
+    replyToZval(cmd.reply, return_value);
+}
+
+/* A pipeline: every command goes to every server in one write, and each
+ * gets its own reply, or false, in a list in the order given. */
+PHP_FUNCTION(dbsync_send_many) {
+    HashTable *commands = nullptr;
+    zend_string *servers = nullptr;
+
+    ZEND_PARSE_PARAMETERS_START(1, 2)
+        Z_PARAM_ARRAY_HT(commands)
+        Z_PARAM_OPTIONAL
+        Z_PARAM_STR_OR_NULL(servers)
+    ZEND_PARSE_PARAMETERS_END();
+
+    DbsyncThreadState *st = DBSYNC_G(state);
+
+    std::vector<dbsync::Address> addresses;
+    if (!serversArgument(servers, 2, addresses)) RETURN_THROWS();
+
+    uint32_t count = zend_hash_num_elements(commands);
+    if (count == 0) {
+        zend_argument_value_error(1, "must not be an empty array");
+        RETURN_THROWS();
+    }
+    std::string requests;
+    size_t index = 0;
+    zval *val;
+    ZEND_HASH_FOREACH_VAL(commands, val) {
+        ZVAL_DEREF(val);
+        std::string where = "element " + std::to_string(index) + " ";
+        size_t argc = 0;
+        if (Z_TYPE_P(val) == IS_STRING) {
+            if (!requestFromString(Z_STR_P(val), requests, argc, where)) RETURN_THROWS();
+        } else if (Z_TYPE_P(val) == IS_ARRAY) {
+            if (!requestFromArray(Z_ARRVAL_P(val), requests, argc, where)) RETURN_THROWS();
+        } else {
+            zend_argument_type_error(1, "%smust be a string or an array, %s given", where.c_str(),
+                                     zend_zval_type_name(val));
+            RETURN_THROWS();
+        }
+        index++;
+    }
+    ZEND_HASH_FOREACH_END();
+
+    st->lastStatus.clear();
+    dbsync::FanoutOptions options;
+    std::string err;
+    if (!dbsyncCallSettings(!servers, addresses, options, err)) {
+        setFailure(st, std::move(err));
+        RETURN_FALSE;
+    }
+
+    DBSYNC_TRACE("dbsync_send_many: %u command(s), %zu bytes, to %zu server(s), ack=%s, timeout=%d ms", count,
+                 requests.size(), addresses.size(), dbsync::ackPolicyName(options.ack), options.timeoutMs);
+
+    dbsync::PipelineResult result;
+    if (!dbsyncRun(st, addresses, requests, count, options, result, err)) {
+        setFailure(st, std::move(err));
+        RETURN_FALSE;
+    }
+    st->lastStatus = std::move(result.servers);
+
+    size_t firstFailed = count;
+    for (size_t i = 0; i < count; i++) {
+        if (!result.commands[i].ok) {
+            firstFailed = i;
+            break;
+        }
+    }
+    if (firstFailed < count && result.nothingSent && result.failed == count) {
+        /* Not one byte reached any server: the call as a whole did not happen. */
+        setFailure(st, "nothing sent: " + result.commands[0].error);
+        RETURN_FALSE;
+    }
+
+    array_init_size(return_value, count);
+    for (dbsync::PipelineResult::Command &cmd : result.commands) {
+        zval item;
+        if (cmd.ok)
+            replyToZval(cmd.reply, &item);
+        else
+            ZVAL_FALSE(&item);
+        add_next_index_zval(return_value, &item);
+    }
+    if (firstFailed == count) {
+        st->hasLastError = false;
+        st->lastError.clear();
+        DBSYNC_TRACE("dbsync_send_many: ok");
+        return;
+    }
+    setFailure(st, std::to_string(result.failed) + " of " + std::to_string(count) +
+                       " commands failed; the first, #" + std::to_string(firstFailed) + ": " +
+                       result.commands[firstFailed].error);
 }
 
 PHP_FUNCTION(dbsync_reset) {

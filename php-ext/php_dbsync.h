@@ -38,6 +38,7 @@ ZEND_BEGIN_MODULE_GLOBALS(dbsync)
     zend_bool keepalive;
     zend_bool persistent;
     zend_bool server_verify;
+    char *session_prefix;
     DbsyncThreadState *state;
 ZEND_END_MODULE_GLOBALS(dbsync)
 
