@@ -92,7 +92,7 @@ protected:
         spec.address.host = "127.0.0.1";
         spec.address.port = static_cast<uint16_t>(fake.port());
         spec.db = db;
-        DatabaseBackend::Limits limits{replyTimeoutMs, connectTimeoutMs, 5000, 100, 0};
+        DatabaseBackend::Limits limits{replyTimeoutMs, connectTimeoutMs, 5000, 100, 0, 0};
         backend = std::make_unique<DatabaseBackend>(loop, spec, limits);
         loop.setBeforeSleep([this] { backend->flushWrites(true); });
         backend->start();
