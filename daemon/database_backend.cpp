@@ -202,7 +202,21 @@ void DatabaseBackend::sendSequence(FanoutRequest *req, const std::vector<std::st
         outbox_.push(i + 1 == commands.size() ? req : nullptr, commands[i], loop_.nowUs());
 }
 
+void DatabaseBackend::sendControl(FanoutRequest *req, std::string_view resp) {
+    req->retain();
+    if (state_ == State::Down) {
+        failFast(req, "down (" + lastError + ")");
+        return;
+    }
+    auto control = std::make_unique<DatabaseControl>(loop_, spec_, name(), req);
+    req->release();  // the control holds its own reference
+    control->start(resp, loop_.nowMs() + limits_.connectTimeoutMs + limits_.replyTimeoutMs);
+    controls_.push_back(std::move(control));
+}
+
 bool DatabaseBackend::flushWrites(bool mayHold) {
+    if (!controls_.empty())
+        std::erase_if(controls_, [](const std::unique_ptr<DatabaseControl> &c) { return c->done(); });
     if (state_ != State::Ready || outbox_.unwritten() == 0) return false;
     // The socket has not taken the last write yet (a slow or paused
     // database): the rest stays in the outbox, known unwritten, rather
@@ -262,6 +276,7 @@ void DatabaseBackend::onLinkReply(const FramedReply &reply) {
 }
 
 void DatabaseBackend::checkTimeouts(uint64_t nowMs) {
+    for (auto &control : controls_) control->checkTimeout(nowMs);
     if (!link_.isOpen()) return;
     if (state_ != State::Ready && nowMs - connectStartMs_ >= limits_.connectTimeoutMs) {
         std::string ms = std::to_string(limits_.connectTimeoutMs);
@@ -280,6 +295,7 @@ void DatabaseBackend::shutdown() {
     stopping_ = true;
     if (reconnectTimer_) loop_.cancelTimer(reconnectTimer_);
     reconnectTimer_ = 0;
+    controls_.clear();
     drop("dbsyncd is shutting down");
 }
 

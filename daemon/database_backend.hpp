@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <string>
 #include <string_view>
@@ -28,6 +29,7 @@
 
 #include "database_outbox.hpp"
 #include "event_loop.hpp"
+#include "database_control.hpp"
 #include "database_link.hpp"
 #include "options.hpp"
 
@@ -63,6 +65,10 @@ public:
     // Several commands back to back on this connection (MULTI ... EXEC): only
     // the last reply goes to the request; the others are checked, not relayed.
     void sendSequence(FanoutRequest *req, const std::vector<std::string> &commands);
+    // SCRIPT KILL / FUNCTION KILL: on a connection of their own
+    // (database_control.hpp), past the busy script the command connection
+    // waits for. Not while the database is Down: it fails fast.
+    void sendControl(FanoutRequest *req, std::string_view resp);
 
     // Called by the janitor: enforces connect and reply timeouts.
     void checkTimeouts(uint64_t nowMs);
@@ -140,6 +146,9 @@ private:
     std::vector<std::string> handshake_;  // what each handshake command is, for messages ("SELECT 3")
     size_t handshakeReplies_ = 0;         // of those, replies still to come
     DatabaseOutbox outbox_;
+    // Kills on their own connections; the answered ones are freed by
+    // flushWrites(), outside their connection's callbacks.
+    std::vector<std::unique_ptr<DatabaseControl>> controls_;
     // Written commands (from the outbox's front) covered by the last write
     // and still unanswered, and when that write left.
     size_t awaitingReplies_ = 0;
