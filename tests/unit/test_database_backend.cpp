@@ -1,7 +1,7 @@
 // Tests for daemon/database_outbox and daemon/database_backend: what a
 // database is owed, and that nothing reaches it before its connection's
-// AUTH/SELECT succeeded. The backend runs on a real EventLoop with real
-// hiredis against FakeDatabase (fake_database.hpp) on loopback.
+// AUTH/SELECT succeeded. The backend runs on a real EventLoop with its
+// own socket I/O against FakeDatabase (fake_database.hpp) on loopback.
 #include <gtest/gtest.h>
 
 #include <string>
