@@ -56,7 +56,9 @@ public:
     bool connected() const { return stream_ && !connecting_; }
 
     // Appends bytes to be written by the next flush() (or once connected).
-    void queue(std::string_view bytes) { out_.append(bytes); }
+    void queue(std::string_view bytes) {
+        if (!bytes.empty()) out_.append(bytes);  // an empty buffer has no memory to copy into
+    }
     size_t queuedBytes() const { return out_.size(); }
     // Writes what is queued as far as the socket takes it; the rest waits
     // for EPOLLOUT. A failure closes the link and calls onLinkLost (false).
