@@ -29,14 +29,12 @@ VARIANT_FLAGS := -O2 -g -DNDEBUG
 endif
 
 BUILD := build/$(VARIANT)
-HIREDIS_CFLAGS := $(shell pkg-config --cflags hiredis 2>/dev/null)
-HIREDIS_LIBS := $(shell pkg-config --libs hiredis 2>/dev/null || echo -lhiredis)
 SSL_LIBS := $(shell pkg-config --libs openssl 2>/dev/null || echo -lssl -lcrypto)
 SYSTEMD_CFLAGS := $(shell pkg-config --exists libsystemd 2>/dev/null && echo -DHAVE_LIBSYSTEMD=1)
 SYSTEMD_LIBS := $(shell pkg-config --libs libsystemd 2>/dev/null)
 
 CXXFLAGS ?=
-CPPFLAGS += -I. -Icommon $(HIREDIS_CFLAGS) $(SYSTEMD_CFLAGS)
+CPPFLAGS += -I. -Icommon $(SYSTEMD_CFLAGS)
 ALL_CXXFLAGS := -std=c++20 -Wall -Wextra -fPIC -MMD -MP $(VARIANT_FLAGS) $(CXXFLAGS)
 ALL_LDFLAGS := $(VARIANT_LDFLAGS) $(LDFLAGS)
 

@@ -193,7 +193,7 @@ void ClientConn::handle(FramedRequest &req) {
         server_.stats().rewritten++;
     }
     if (inMulti_ && (cls.kind == CommandKind::Forward || cls.kind == CommandKind::Ping ||
-                     cls.kind == CommandKind::Blocking)) {
+                     cls.kind == CommandKind::Blocking || cls.kind == CommandKind::Control)) {
         if (multiBytes_ + req.resp.size() > server_.options().maxRequestBytes) {
             multiDirty_ = true;
             reply("-ERR transaction exceeds --max-request-bytes\r\n");
@@ -206,6 +206,7 @@ void ClientConn::handle(FramedRequest &req) {
     }
     switch (cls.kind) {
     case CommandKind::Forward: forward(req.resp); break;
+    case CommandKind::Control: control(req.resp); break;
     case CommandKind::Ping:
         if (req.argc == 1) {
             reply("+PONG\r\n");
@@ -319,6 +320,15 @@ void ClientConn::forward(std::string_view resp) {
     // it, and the reply may leave, before the last database has it.
     req->retain();
     for (auto &db : server_.databases()) db->send(req, resp);
+    req->release();
+}
+
+void ClientConn::control(std::string_view resp) {
+    FanoutRequest *req = server_.newRequest(this);
+    queue_.push_back(req);
+    server_.stats().forwarded++;
+    req->retain();
+    for (auto &db : server_.databases()) db->sendControl(req, resp);
     req->release();
 }
 

@@ -58,6 +58,8 @@ private:
     size_t process(std::string_view input);
     void handle(FramedRequest &req);
     void forward(std::string_view resp);
+    // SCRIPT KILL / FUNCTION KILL: past the busy script, on control connections.
+    void control(std::string_view resp);
     void handleMulti(FramedRequest &req, int kind);
     // Answers, as Redis would, a command Redis refuses before running or
     // queuing it (unknown, wrong argument count); true if it did.

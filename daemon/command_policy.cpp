@@ -81,6 +81,9 @@ CommandClass classifyCommand(const FramedRequest &req) {
     std::string_view upper(buf, name.size());
     auto it = table().find(upper);
     if (it != table().end()) return it->second;
+    // The script to kill blocks the shared connection it runs on.
+    if ((upper == "SCRIPT" || upper == "FUNCTION") && req.argc == 2 && argEquals(req.args[1], "KILL"))
+        return {CommandKind::Control};
     if (upper == "XREAD" || upper == "XREADGROUP") {
         bool blocking = false;
         forEachArgument(req.resp, [&](std::string_view arg) {

@@ -23,6 +23,9 @@ enum class CommandKind {
     // Would block a shared database connection: refused like Rejected, but
     // queued inside MULTI, where Redis runs it without blocking.
     Blocking,
+    // SCRIPT KILL, FUNCTION KILL: to every database, each on a connection
+    // of its own (database_control.hpp).
+    Control,
 };
 
 struct CommandClass {

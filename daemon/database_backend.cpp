@@ -1,7 +1,5 @@
 #include "database_backend.hpp"
 
-#include <hiredis/async.h>
-#include <hiredis/hiredis.h>
 
 #include <algorithm>
 
@@ -17,8 +15,25 @@ constexpr uint64_t kFirstRetryMs = 50;
 
 }  // namespace
 
+namespace {
+
+ReplyFramerLimits framerLimits(size_t maxReplyBytes) {
+    ReplyFramerLimits l;
+    // One bound for both: a bulk string is never longer than its reply,
+    // and Redis's own proto-max-bulk-len can be raised past 512 MB.
+    if (maxReplyBytes > 0) {
+        l.max_reply_bytes = l.max_bulk_bytes = maxReplyBytes;
+    } else {
+        l.max_bulk_bytes = l.max_reply_bytes;
+    }
+    return l;
+}
+
+}  // namespace
+
 DatabaseBackend::DatabaseBackend(EventLoop &loop, DatabaseSpec spec, Limits limits)
-    : loop_(loop), spec_(std::move(spec)), limits_(limits), adapter_(loop), rng_(std::random_device{}()) {
+    : loop_(loop), spec_(std::move(spec)), limits_(limits), link_(loop, *this, framerLimits(limits.maxReplyBytes)),
+      rng_(std::random_device{}()) {
     if (!spec_.password.empty()) handshake_.push_back("AUTH");
     if (spec_.db >= 0) handshake_.push_back("SELECT " + std::to_string(spec_.db));
 }
@@ -38,56 +53,50 @@ const char *DatabaseBackend::stateName() const {
 void DatabaseBackend::connect() {
     reconnectTimer_ = 0;
     if (stopping_) return;
-    const Address &a = spec_.address;
-    redisAsyncContext *ac = a.kind == Address::Kind::Unix ? redisAsyncConnectUnix(a.path.c_str())
-                                                          : redisAsyncConnect(a.host.c_str(), a.port);
-    // hiredis resolves a host name with a blocking getaddrinfo: the loop's
+    std::string why;
+    bool opened = link_.open(spec_.address, why);
+    // A host name is resolved with a blocking getaddrinfo: the loop's
     // cached clock may be far behind now, and the connect timeout must
     // count from here.
     loop_.refreshNow();
-    if (ac == nullptr || ac->err) {
-        std::string why = ac ? ac->errstr : "out of memory";
-        if (ac) redisAsyncFree(ac);
+    if (!opened) {
         markDown(why, false);
         scheduleReconnect();
         return;
     }
-    ac->data = this;
-    if (!adapter_.attach(ac)) {
-        redisAsyncFree(ac);
-        markDown("cannot watch the connection", false);
-        scheduleReconnect();
-        return;
-    }
-    ctx_ = ac;
-    state_ = State::Connecting;
     connectStartMs_ = loop_.nowMs();
-    redisAsyncSetConnectCallback(ac, onConnect);
-    redisAsyncSetDisconnectCallback(ac, onDisconnect);
+    // The handshake is queued first, so it leaves as soon as the connect
+    // completes; commands wait in the outbox until every step succeeded.
+    state_ = State::Connecting;
     writeHandshake();
 }
 
 void DatabaseBackend::writeHandshake() {
-    // hiredis sends these as soon as the connection is up; their replies
-    // come first. Commands wait in the outbox until every one succeeded.
     handshakeReplies_ = 0;
-    std::vector<std::string> commands;
+    std::string bytes;
     if (!spec_.password.empty()) {
         std::vector<std::string> auth{"AUTH"};
         if (!spec_.user.empty()) auth.push_back(spec_.user);
         auth.push_back(spec_.password);
-        resp::appendCommand(commands.emplace_back(), auth);
-    }
-    if (spec_.db >= 0)
-        resp::appendCommand(commands.emplace_back(), std::vector<std::string>{"SELECT", std::to_string(spec_.db)});
-    for (const std::string &cmd : commands) {
-        if (redisAsyncFormattedCommand(ctx_, onReplyCallback, nullptr, cmd.data(), cmd.size()) != REDIS_OK) {
-            drop("cannot queue AUTH/SELECT");
-            return;
-        }
+        resp::appendCommand(bytes, auth);
         handshakeReplies_++;
     }
+    if (spec_.db >= 0) {
+        resp::appendCommand(bytes, std::vector<std::string>{"SELECT", std::to_string(spec_.db)});
+        handshakeReplies_++;
+    }
+    link_.queue(bytes);
 }
+
+void DatabaseBackend::onLinkUp() {
+    if (handshakeReplies_ == 0) {
+        becomeReady();
+    } else {
+        state_ = State::Handshaking;
+    }
+}
+
+void DatabaseBackend::onLinkLost(const std::string &why) { lost(why, false); }
 
 void DatabaseBackend::becomeReady() {
     state_ = State::Ready;
@@ -110,25 +119,6 @@ void DatabaseBackend::scheduleReconnect() {
     reconnectTimer_ = loop_.addTimer(jitter(rng_), [this] { connect(); });
 }
 
-void DatabaseBackend::onConnect(const redisAsyncContext *ac, int status) {
-    auto *self = static_cast<DatabaseBackend *>(ac->data);
-    if (status != REDIS_OK) {
-        self->lost(ac, ac->errstr[0] ? ac->errstr : "connect failed");
-        return;
-    }
-    if (ac != self->ctx_) return;
-    if (self->handshakeReplies_ == 0) {
-        self->becomeReady();
-    } else {
-        self->state_ = State::Handshaking;
-    }
-}
-
-void DatabaseBackend::onDisconnect(const redisAsyncContext *ac, int status) {
-    auto *self = static_cast<DatabaseBackend *>(ac->data);
-    self->lost(ac, status == REDIS_OK ? "connection closed" : (ac->errstr[0] ? ac->errstr : "connection lost"));
-}
-
 void DatabaseBackend::markDown(const std::string &reason, bool handshakeRefused) {
     state_ = State::Down;
     lastError = reason;
@@ -147,13 +137,15 @@ void DatabaseBackend::markDown(const std::string &reason, bool handshakeRefused)
     }
 }
 
-void DatabaseBackend::lost(const redisAsyncContext *ac, const std::string &reason, bool handshakeRefused) {
-    if (ctx_ == nullptr || ac != ctx_) return;  // a connection already given up
-    ctx_ = nullptr;
+void DatabaseBackend::drop(const std::string &reason, bool handshakeRefused) {
+    if (!link_.isOpen()) return;  // already given up
+    link_.close();
+    lost(reason, handshakeRefused);
+}
+
+void DatabaseBackend::lost(const std::string &reason, bool handshakeRefused) {
     awaitingReplies_ = 0;
     handshakeReplies_ = 0;
-    if (dropTimer_) loop_.cancelTimer(dropTimer_);
-    dropTimer_ = 0;
     markDown(reason, handshakeRefused);
     scheduleReconnect();
     // Everything it was owed fails now: what was written may have been
@@ -173,15 +165,6 @@ void DatabaseBackend::lost(const redisAsyncContext *ac, const std::string &reaso
         }
         req->release();
     }
-}
-
-void DatabaseBackend::drop(const std::string &reason, bool handshakeRefused) {
-    if (!ctx_) return;
-    redisAsyncContext *ac = ctx_;
-    lost(ac, reason, handshakeRefused);
-    // Never called from inside a hiredis callback, so the context can go
-    // at once; its pending callbacks and onDisconnect find it given up.
-    redisAsyncFree(ac);
 }
 
 void DatabaseBackend::failFast(FanoutRequest *req, const std::string &why) {
@@ -219,67 +202,65 @@ void DatabaseBackend::sendSequence(FanoutRequest *req, const std::vector<std::st
         outbox_.push(i + 1 == commands.size() ? req : nullptr, commands[i], loop_.nowUs());
 }
 
+void DatabaseBackend::sendControl(FanoutRequest *req, std::string_view resp) {
+    req->retain();
+    if (state_ == State::Down) {
+        failFast(req, "down (" + lastError + ")");
+        return;
+    }
+    auto control = std::make_unique<DatabaseControl>(loop_, spec_, name(), req);
+    req->release();  // the control holds its own reference
+    control->start(resp, loop_.nowMs() + limits_.connectTimeoutMs + limits_.replyTimeoutMs);
+    controls_.push_back(std::move(control));
+}
+
 bool DatabaseBackend::flushWrites(bool mayHold) {
+    if (!controls_.empty())
+        std::erase_if(controls_, [](const std::unique_ptr<DatabaseControl> &c) { return c->done(); });
     if (state_ != State::Ready || outbox_.unwritten() == 0) return false;
     // The socket has not taken the last write yet (a slow or paused
     // database): the rest stays in the outbox, known unwritten, rather
-    // than pile up in hiredis's buffer. EPOLLOUT resumes it.
-    if (adapter_.waitsForWritable()) return false;
+    // than pile up in the link's buffer. EPOLLOUT resumes it.
+    if (link_.waitsForWritable()) return false;
     // The clock, not the loop's cached time: the bound counts to the write.
     uint64_t now = EventLoop::monotonicUs();
     if (mayHold && awaitingReplies_ > 0 && now - lastWriteUs_ < limits_.batchWaitUs) {
         loop_.wakeWithinUs(lastWriteUs_ + limits_.batchWaitUs - now);
         return false;
     }
-    redisAsyncContext *ac = ctx_;
-    bool taken = outbox_.writeUnwritten(
-        [ac](const char *bytes, size_t size) {
-            return redisAsyncFormattedCommand(ac, onReplyCallback, nullptr, bytes, size) == REDIS_OK;
+    outbox_.writeUnwritten(
+        [this](const char *bytes, size_t size) {
+            link_.queue(std::string_view(bytes, size));
+            return true;
         },
         loop_.nowUs());
-    if (!taken) {
-        drop("the connection refused a command");
-        return true;
-    }
-    // Everything written is in this write; hiredis answers in order, so
+    // Everything written is in this write; Redis answers in order, so
     // the write is answered when that many replies have come back.
     awaitingReplies_ = outbox_.written();
     lastWriteUs_ = now;
-    adapter_.flushDeferredWrite();
+    link_.flush();
     return true;
 }
 
-void DatabaseBackend::onReplyCallback(redisAsyncContext *ac, void *reply, void *) {
-    auto *self = static_cast<DatabaseBackend *>(ac->data);
-    self->handleReply(ac, static_cast<redisReply *>(reply));
-}
-
-void DatabaseBackend::handleReply(const redisAsyncContext *ac, redisReply *reply) {
-    if (ac != ctx_) return;  // callbacks of a connection already given up
-    if (reply == nullptr) {
-        // hiredis is tearing the connection down; its onDisconnect follows.
-        lost(ac, ac->errstr[0] ? ac->errstr : "connection lost");
-        return;
-    }
+void DatabaseBackend::onLinkReply(const FramedReply &reply) {
     if (handshakeReplies_ > 0) {
         const std::string &step = handshake_[handshake_.size() - handshakeReplies_];
         handshakeReplies_--;
-        if (dropTimer_) return;  // already refused
-        if (reply->type == REDIS_REPLY_ERROR) {
-            std::string why = step + " failed: " + std::string(reply->str, reply->len);
-            // Not from inside hiredis's callback: free it on the next turn.
-            // Until then it stays Handshaking, so nothing is written to it.
-            dropTimer_ = loop_.addTimer(0, [this, why] {
-                dropTimer_ = 0;
-                drop(why, true);
-            });
+        if (reply.isError()) {
+            // "-ERR text\r\n": the text without the framing.
+            std::string why = step + " failed: " + std::string(reply.bytes.substr(1, reply.bytes.size() - 3));
+            drop(why, true);
             return;
         }
         if (handshakeReplies_ == 0) becomeReady();
         return;
     }
-    // hiredis answers in the order commands were written: the front is this one.
-    if (outbox_.written() == 0) return;
+    if (outbox_.written() == 0) {
+        // RESP2 has no unsolicited replies: the stream is out of step.
+        drop("a reply to no command");
+        return;
+    }
+    // Redis answers in the order commands were written: the front is this one.
     DatabaseOutbox::Entry e = outbox_.popAnswered();
     if (awaitingReplies_ > 0) awaitingReplies_--;
     uint64_t latency = loop_.nowUs() - e.queuedUs;
@@ -290,12 +271,13 @@ void DatabaseBackend::handleReply(const redisAsyncContext *ac, redisReply *reply
     latencyBucket[b]++;
     if (!e.req) return;  // MULTI / QUEUED replies of a transaction
     replies++;
-    e.req->onReply(reply);
+    e.req->onReply(reply.bytes, reply.isError());
     e.req->release();
 }
 
 void DatabaseBackend::checkTimeouts(uint64_t nowMs) {
-    if (!ctx_ || dropTimer_) return;
+    for (auto &control : controls_) control->checkTimeout(nowMs);
+    if (!link_.isOpen()) return;
     if (state_ != State::Ready && nowMs - connectStartMs_ >= limits_.connectTimeoutMs) {
         std::string ms = std::to_string(limits_.connectTimeoutMs);
         drop(state_ == State::Connecting ? "connect timed out after " + ms + " ms"
@@ -313,8 +295,7 @@ void DatabaseBackend::shutdown() {
     stopping_ = true;
     if (reconnectTimer_) loop_.cancelTimer(reconnectTimer_);
     reconnectTimer_ = 0;
-    if (dropTimer_) loop_.cancelTimer(dropTimer_);
-    dropTimer_ = 0;
+    controls_.clear();
     drop("dbsyncd is shutting down");
 }
 

@@ -1,5 +1,5 @@
-// One Redis database that dbsyncd keeps in step: its hiredis connection,
-// the outbox of what it is owed, reconnects with backoff, timeouts.
+// One Redis database that dbsyncd keeps in step: its connection
+// (database_link.hpp), the outbox of what it is owed, reconnects with backoff, timeouts.
 //
 // The connection goes through these states:
 //
@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <string>
 #include <string_view>
@@ -28,17 +29,15 @@
 
 #include "database_outbox.hpp"
 #include "event_loop.hpp"
-#include "hiredis_adapter.hpp"
+#include "database_control.hpp"
+#include "database_link.hpp"
 #include "options.hpp"
-
-struct redisAsyncContext;
-struct redisReply;
 
 namespace dbsync {
 
 class FanoutRequest;
 
-class DatabaseBackend {
+class DatabaseBackend : private DatabaseLink::Owner {
 public:
     enum class State { Down, Connecting, Handshaking, Ready };
 
@@ -48,6 +47,7 @@ public:
         uint64_t reconnectMaxMs;
         size_t maxPending;
         uint64_t batchWaitUs;  // --db-batch-wait
+        size_t maxReplyBytes;  // --db-max-reply-bytes (0: no bound)
     };
 
     DatabaseBackend(EventLoop &loop, DatabaseSpec spec, Limits limits);
@@ -65,6 +65,10 @@ public:
     // Several commands back to back on this connection (MULTI ... EXEC): only
     // the last reply goes to the request; the others are checked, not relayed.
     void sendSequence(FanoutRequest *req, const std::vector<std::string> &commands);
+    // SCRIPT KILL / FUNCTION KILL: on a connection of their own
+    // (database_control.hpp), past the busy script the command connection
+    // waits for. Not while the database is Down: it fails fast.
+    void sendControl(FanoutRequest *req, std::string_view resp);
 
     // Called by the janitor: enforces connect and reply timeouts.
     void checkTimeouts(uint64_t nowMs);
@@ -111,25 +115,24 @@ private:
     void writeHandshake();
     void becomeReady();
     void scheduleReconnect();
-    // Frees the connection (never from inside a hiredis callback).
+    // The connection is unusable: close it, then lost(). Safe from inside
+    // the link's callbacks.
     void drop(const std::string &reason, bool handshakeRefused = false);
-    // The connection ac is gone or unusable: fail what it owed, go Down,
-    // schedule a reconnect. Safe from inside hiredis callbacks.
-    void lost(const redisAsyncContext *ac, const std::string &reason, bool handshakeRefused = false);
+    // The connection is closed: fail what it owed, go Down, schedule a
+    // reconnect.
+    void lost(const std::string &reason, bool handshakeRefused);
     void markDown(const std::string &reason, bool handshakeRefused);
     bool admit(FanoutRequest *req);
     void failFast(FanoutRequest *req, const std::string &why);
-    void handleReply(const redisAsyncContext *ac, redisReply *reply);
 
-    static void onConnect(const redisAsyncContext *ac, int status);
-    static void onDisconnect(const redisAsyncContext *ac, int status);
-    static void onReplyCallback(redisAsyncContext *ac, void *reply, void *privdata);
+    void onLinkUp() override;
+    void onLinkReply(const FramedReply &reply) override;
+    void onLinkLost(const std::string &why) override;
 
     EventLoop &loop_;
     DatabaseSpec spec_;
     Limits limits_;
-    HiredisAdapter adapter_;
-    redisAsyncContext *ctx_ = nullptr;
+    DatabaseLink link_;
     State state_ = State::Down;
     bool everConnected_ = false;
     bool stopping_ = false;
@@ -140,10 +143,12 @@ private:
     uint64_t connectStartMs_ = 0;  // the attempt began: --connect-timeout covers connect and handshake
     unsigned attempt_ = 0;         // reconnects since the last Ready connection: the backoff
     EventLoop::TimerId reconnectTimer_ = 0;
-    EventLoop::TimerId dropTimer_ = 0;  // AUTH/SELECT refused: drop on the next turn
     std::vector<std::string> handshake_;  // what each handshake command is, for messages ("SELECT 3")
     size_t handshakeReplies_ = 0;         // of those, replies still to come
     DatabaseOutbox outbox_;
+    // Kills on their own connections; the answered ones are freed by
+    // flushWrites(), outside their connection's callbacks.
+    std::vector<std::unique_ptr<DatabaseControl>> controls_;
     // Written commands (from the outbox's front) covered by the last write
     // and still unanswered, and when that write left.
     size_t awaitingReplies_ = 0;

@@ -25,9 +25,6 @@ size_t DatabaseOutbox::requestsUnwritten() const {
 
 void DatabaseOutbox::push(FanoutRequest *req, std::string_view resp, uint64_t nowUs) {
     bytes_.append(resp);
-    // hiredis scans the start of a command with C string functions: a NUL
-    // after the last one keeps that scan inside this buffer.
-    bytes_.terminate();
     entries_.push_back({req, nowUs, 0, resp.size()});
 }
 

@@ -3,7 +3,7 @@
 #include <new>
 
 #include "client_conn.hpp"
-#include "reply_codec.hpp"
+#include "reply_framer.hpp"
 #include "resp_writer.hpp"
 #include "stats.hpp"
 
@@ -64,7 +64,7 @@ FanoutRequest *FanoutRequest::withLocalReply(ClientConn *client, std::string_vie
     return req;
 }
 
-void FanoutRequest::onReply(const redisReply *reply) {
+void FanoutRequest::onReply(std::string_view reply, bool error) {
     // Divergence needs two replies to compare; one database has nothing to compare.
     if (tally_.n > 1) {
         uint64_t fp = replyFingerprint(reply);
@@ -75,13 +75,12 @@ void FanoutRequest::onReply(const redisReply *reply) {
             divergent_ = true;
         }
     }
-    bool error = isErrorReply(reply);
     (error ? tally_.errors : tally_.ok)++;
     // Once decided, the client has its reply: late replies are counted and
     // compared above, and there is nothing to keep them for.
     if (decided_) return;
     std::string &keep = error ? error_ : success_;
-    if (keep.empty()) encodeReply(reply, keep);
+    if (keep.empty()) keep.assign(reply);
     maybeDecide();
 }
 

@@ -14,8 +14,6 @@
 
 #include "ack_tally.hpp"
 
-struct redisReply;
-
 namespace dbsync {
 
 class ClientConn;
@@ -29,8 +27,9 @@ public:
 
     static FanoutRequest *withLocalReply(ClientConn *client, std::string_view reply, Stats &stats);
 
-    // A database answered (reply may be an error reply).
-    void onReply(const redisReply *reply);
+    // A database answered: `reply` is the RESP it sent, exactly (valid
+    // only during the call); `isError` for an error reply.
+    void onReply(std::string_view reply, bool isError);
     // A database never got the command (down, over a bound, AUTH/SELECT
     // refused): known not applied there. `why` names it.
     void onNotSent(const std::string &why);
@@ -68,8 +67,8 @@ private:
     bool divergent_ = false;
     bool haveFingerprint_ = false;
     uint64_t fingerprint_ = 0;
-    std::string success_;     // first successful reply, RESP
-    std::string error_;       // first error reply from a database, RESP
+    std::string success_;     // first successful reply, the bytes a database sent
+    std::string error_;       // first error reply from a database, the bytes it sent
     std::string notSent_;     // why the first database that never got it did not
     std::string unknown_;     // why the first lost reply was lost
     std::string reply_;       // what the client gets, once decided

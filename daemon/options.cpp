@@ -41,6 +41,8 @@ const char kUsage[] =
     "      --db-batch-wait MS     while a write to a database awaits its replies, new\n"
     "                             commands wait up to MS to leave together in the\n"
     "                             next write (default 1; 0: write every loop turn)\n"
+    "      --db-max-reply-bytes N size of one database reply; a longer one closes\n"
+    "                             that database's connection (default 0: no bound)\n"
     "\n"
     "Clients:\n"
     "      --max-clients N        connected clients (default 10000)\n"
@@ -87,6 +89,7 @@ enum LongOnly {
     kReconnectMax,
     kDbMaxPending,
     kDbBatchWait,
+    kDbMaxReplyBytes,
     kMaxClients,
     kMaxRequestBytes,
     kMaxRequestArgs,
@@ -118,6 +121,7 @@ const struct option kLongOptions[] = {
     {"reconnect-max", required_argument, nullptr, kReconnectMax},
     {"db-max-pending", required_argument, nullptr, kDbMaxPending},
     {"db-batch-wait", required_argument, nullptr, kDbBatchWait},
+    {"db-max-reply-bytes", required_argument, nullptr, kDbMaxReplyBytes},
     {"max-clients", required_argument, nullptr, kMaxClients},
     {"max-request-bytes", required_argument, nullptr, kMaxRequestBytes},
     {"max-request-args", required_argument, nullptr, kMaxRequestArgs},
@@ -268,6 +272,12 @@ ParseOutcome parseOptions(int argc, char **argv, Options &opts) {
             break;
         case kDbBatchWait:
             if (!parseNumber<uint64_t>(arg, 0, 1000, opts.dbBatchWaitMs)) return usageError(flagName(c), "must be milliseconds from 0 to 1000");
+            break;
+        case kDbMaxReplyBytes:
+            if (!parseNumber<size_t>(arg, 0, size_t(1) << 40, opts.dbMaxReplyBytes))
+                return usageError(flagName(c), "must be bytes from 0 (no bound) to 1099511627776");
+            if (opts.dbMaxReplyBytes > 0 && opts.dbMaxReplyBytes < 64)
+                return usageError(flagName(c), "must be 0 (no bound) or at least 64 bytes");
             break;
         case kBusyPoll:
             if (!parseNumber<uint64_t>(arg, 0, 1000, opts.busyPollUs)) return usageError(flagName(c), "must be microseconds from 0 to 1000");

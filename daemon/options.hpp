@@ -35,6 +35,7 @@ struct Options {
     uint64_t reconnectMaxMs = 5000;
     size_t dbMaxPending = 10000;
     uint64_t dbBatchWaitMs = 1;
+    size_t dbMaxReplyBytes = 0;  // --db-max-reply-bytes: 0, no bound (a Redis reply has none)
     size_t maxClients = 10000;
     size_t maxRequestBytes = 64u << 20;
     size_t maxRequestArgs = 2147483647;     // --max-request-args: Redis's own ceiling (INT_MAX)

@@ -22,7 +22,7 @@ Server::Server(EventLoop &loop, const Options &opts) : loop_(loop), opts_(opts),
     stats_.startTime = time(nullptr);
     stats_.startMs = loop.nowMs();
     DatabaseBackend::Limits limits{opts.dbTimeoutMs, opts.connectTimeoutMs, opts.reconnectMaxMs, opts.dbMaxPending,
-                                   opts.dbBatchWaitMs * 1000};
+                                   opts.dbBatchWaitMs * 1000, opts.dbMaxReplyBytes};
     for (const auto &spec : opts.databases)
         databases_.push_back(std::make_unique<DatabaseBackend>(loop, spec, limits));
     loop_.setBeforeSleep([this] { beforeSleep(); });

@@ -16,21 +16,6 @@ PHP_ARG_ENABLE([dbsync-debug],
 if test "$PHP_DBSYNC" != "no"; then
   PHP_REQUIRE_CXX()
 
-  dnl hiredis: only its reply parser (redisReader) is used; 0.14 and 1.x both work.
-  AC_MSG_CHECKING([for hiredis])
-  if test -x "`command -v pkg-config`" && pkg-config --exists hiredis; then
-    DBSYNC_HIREDIS_CFLAGS=`pkg-config --cflags hiredis`
-    DBSYNC_HIREDIS_LIBS=`pkg-config --libs hiredis`
-    AC_MSG_RESULT([`pkg-config --modversion hiredis` (pkg-config)])
-  elif test -f /usr/include/hiredis/read.h || test -f /usr/local/include/hiredis/read.h; then
-    DBSYNC_HIREDIS_CFLAGS=
-    DBSYNC_HIREDIS_LIBS=-lhiredis
-    AC_MSG_RESULT([found])
-  else
-    AC_MSG_ERROR([hiredis not found: install libhiredis-dev])
-  fi
-  PHP_EVAL_LIBLINE($DBSYNC_HIREDIS_LIBS, DBSYNC_SHARED_LIBADD)
-
   dnl OpenSSL 3 (libssl, libcrypto): TLS 1.3 with pinned keys for dbsync.signkey.
   AC_MSG_CHECKING([for OpenSSL 3])
   if test -x "`command -v pkg-config`" && pkg-config --atleast-version=3.0 openssl; then
@@ -52,7 +37,7 @@ if test "$PHP_DBSYNC" != "no"; then
     AC_MSG_ERROR([dbsync client core not found in $DBSYNC_COMMON_DIR: build from a full source tree])
   fi
 
-  DBSYNC_CXXFLAGS="-std=c++20 -Wall -Wextra -I$DBSYNC_COMMON_DIR $DBSYNC_HIREDIS_CFLAGS $DBSYNC_SSL_CFLAGS"
+  DBSYNC_CXXFLAGS="-std=c++20 -Wall -Wextra -I$DBSYNC_COMMON_DIR $DBSYNC_SSL_CFLAGS"
   if test "$PHP_DBSYNC_DEBUG" != "no"; then
     DBSYNC_CXXFLAGS="$DBSYNC_CXXFLAGS -DDBSYNC_DEBUG=1"
   fi

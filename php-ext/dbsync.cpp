@@ -15,7 +15,6 @@
 
 #include <openssl/opensslv.h>
 
-#include <hiredis/hiredis.h>
 
 #include "dbsync_arginfo.h"
 
@@ -143,12 +142,9 @@ static PHP_RSHUTDOWN_FUNCTION(dbsync) {
 }
 
 static PHP_MINFO_FUNCTION(dbsync) {
-    char hiredis[32];
-    snprintf(hiredis, sizeof hiredis, "%d.%d.%d", HIREDIS_MAJOR, HIREDIS_MINOR, HIREDIS_PATCH);
     php_info_print_table_start();
     php_info_print_table_row(2, "dbsync support", "enabled");
     php_info_print_table_row(2, "Version", PHP_DBSYNC_VERSION);
-    php_info_print_table_row(2, "hiredis (reply parser)", hiredis);
 #ifdef DBSYNC_DEBUG
     php_info_print_table_row(2, "Debug trace", "enabled (stderr)");
 #else

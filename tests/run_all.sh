@@ -2,9 +2,8 @@
 # Runs dbsync's test suites and adds up their results.
 #
 #   tests/run_all.sh                   the whole `make test`: deps, release build,
-#                                      unit + fuzz + e2e + php, e2e against a
-#                                      hiredis 1.x build, then the sanitized
-#                                      build with unit + e2e + php again
+#                                      unit + fuzz + e2e + php, then the
+#                                      sanitized build with unit + e2e + php again
 #   tests/run_all.sh --unit VARIANT    unit tests in build/VARIANT
 #   tests/run_all.sh --fuzz            each fuzz target for $FUZZ_TIME seconds
 #   tests/run_all.sh --e2e VARIANT [pytest args]
@@ -257,19 +256,6 @@ else
 fi
 run_e2e release daemon/dbsyncd
 run_php php
-
-# The same daemon against hiredis 1.x (Debian 13's, fetched into build/):
-# Debian 12 has only 0.14, and both must work. Without the network the
-# stage is skipped with a note; a build or test failure counts.
-if H=$(bash tools/fetch-hiredis1.sh 2>"$RESULTS/fetch-hiredis1.log"); then
-    M=$(gcc -print-multiarch)
-    if build hiredis1 BUILD=build/hiredis1 HIREDIS_CFLAGS="-I$H/include" \
-        HIREDIS_LIBS="-L$H/lib/$M -lhiredis -Wl,-rpath,$H/lib/$M" build/hiredis1/dbsyncd; then
-        run_e2e hiredis1 build/hiredis1/dbsyncd
-    fi
-else
-    echo "== hiredis1: skipped, could not fetch hiredis 1.x: $(tail -n 1 "$RESULTS/fetch-hiredis1.log")"
-fi
 
 # Sanitized build: the daemon and the unit tests with ASan + UBSan; any
 # report fails the process that made it (the e2e fixtures also scan the

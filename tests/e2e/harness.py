@@ -172,6 +172,28 @@ class Client:
             return [self.read_reply() for _ in range(n)]
         raise ProtocolFailure(f"unexpected reply line {line!r}")
 
+    def read_raw_reply(self):
+        """The next reply exactly as the peer sent it: its bytes, framing included."""
+        out = bytearray()
+        todo = 1
+        while todo:
+            line = self._line()
+            out += line + b"\r\n"
+            todo -= 1
+            kind, n = line[:1], int(line[1:]) if line[:1] in (b"$", b"*") else 0
+            if kind == b"$" and n >= 0:
+                while len(self.buf) < n + 2:
+                    self._fill()
+                out += self.buf[:n + 2]
+                self.buf = self.buf[n + 2:]
+            elif kind == b"*" and n > 0:
+                todo += n
+        return bytes(out)
+
+    def raw_command(self, *args):
+        self.send_raw(encode(*args))
+        return self.read_raw_reply()
+
     def wait_closed(self, timeout):
         """True if the peer closes the connection within timeout (data before EOF is kept)."""
         deadline = time.monotonic() + timeout

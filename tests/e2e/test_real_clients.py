@@ -16,31 +16,11 @@ import pexpect
 import pytest
 import redis
 
-from harness import DBSYNCD, REDIS_BENCHMARK, REDIS_CLI, ProtocolFailure, wait_until
+from harness import REDIS_BENCHMARK, REDIS_CLI, ProtocolFailure, wait_until
 
 PHP = "/usr/bin/php"
 CLIENT_TIMEOUT = 120  # seconds any one client run may take
 
-
-
-def links_hiredis_014():
-    """True when the daemon under test uses hiredis 0.14 (Debian 12's), whose
-    reply reader gives up past seven levels of nesting; hiredis 1.x has no
-    such limit."""
-    r = subprocess.run(["readelf", "-d", DBSYNCD], capture_output=True, text=True, timeout=30)
-    assert r.returncode == 0, r.stderr
-    return "libhiredis.so.0.14" in r.stdout
-
-
-# redis-cli 7 sends COMMAND DOCS when it starts (piped or interactive); its
-# reply nests deeper than hiredis 0.14's reader allows, and dbsyncd then
-# takes every database for broken and reconnects. A new reply reader is
-# being written for that; until it lands these tests fail with hiredis
-# 0.14, and xfail(strict) makes them fail loudly once it works.
-COMMAND_DOCS_DEPTH = pytest.mark.xfail(
-    links_hiredis_014(), strict=True,
-    reason="redis-cli 7 sends COMMAND DOCS at start; its reply nests deeper than hiredis 0.14's reader allows, "
-           "so dbsyncd drops and reconnects every database")
 
 
 class SteadyIncr:
@@ -164,7 +144,6 @@ def run_cli(port, session_file):
     return r.stdout
 
 
-@COMMAND_DOCS_DEPTH
 def test_redis_cli_piped(setup, tmp_path):
     d, dbs, bare = setup
     session = tmp_path / "session.txt"
@@ -208,7 +187,6 @@ INTERACTIVE = ["PING", "SET cli:greeting hello", "GET cli:greeting", "INCRBY cli
                "RPUSH cli:l a b", "EXEC", "FOO bar", "HSET cli:h f v", "HGET cli:h f", "LRANGE cli:l 0 -1"]
 
 
-@COMMAND_DOCS_DEPTH
 def test_redis_cli_interactive(setup):
     d, dbs, bare = setup
     expected = interactive_session(bare.port, INTERACTIVE)

@@ -1,7 +1,7 @@
 // Tests for daemon/database_outbox and daemon/database_backend: what a
 // database is owed, and that nothing reaches it before its connection's
-// AUTH/SELECT succeeded. The backend runs on a real EventLoop with real
-// hiredis against FakeDatabase (fake_database.hpp) on loopback.
+// AUTH/SELECT succeeded. The backend runs on a real EventLoop with its
+// own socket I/O against FakeDatabase (fake_database.hpp) on loopback.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -92,7 +92,7 @@ protected:
         spec.address.host = "127.0.0.1";
         spec.address.port = static_cast<uint16_t>(fake.port());
         spec.db = db;
-        DatabaseBackend::Limits limits{replyTimeoutMs, connectTimeoutMs, 5000, 100, 0};
+        DatabaseBackend::Limits limits{replyTimeoutMs, connectTimeoutMs, 5000, 100, 0, 0};
         backend = std::make_unique<DatabaseBackend>(loop, spec, limits);
         loop.setBeforeSleep([this] { backend->flushWrites(true); });
         backend->start();

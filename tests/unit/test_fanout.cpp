@@ -1,11 +1,12 @@
 // Tests for daemon/fanout: one command's replies from several databases,
-// decided by the ack policy, with real hiredis reply objects.
+// decided by the ack policy, with replies framed as a database connection
+// frames them (common/reply_framer.hpp).
 #include <gtest/gtest.h>
-#include <hiredis/hiredis.h>
 
 #include <string>
 
 #include "fanout.hpp"
+#include "reply_framer.hpp"
 #include "stats.hpp"
 
 using dbsync::AckPolicy;
@@ -13,19 +14,20 @@ using dbsync::FanoutRequest;
 
 namespace {
 
-// A reply as hiredis parses it from RESP bytes.
+// One whole reply in RESP bytes, as the framer hands it over.
 struct Reply {
-    explicit Reply(const std::string &resp) {
-        redisReader *r = redisReaderCreate();
-        redisReaderFeed(r, resp.data(), resp.size());
-        void *out = nullptr;
-        EXPECT_EQ(redisReaderGetReply(r, &out), REDIS_OK);
-        redisReaderFree(r);
-        reply = static_cast<redisReply *>(out);
+    explicit Reply(std::string resp) : bytes(std::move(resp)) {
+        dbsync::ReplyFramer framer;
+        dbsync::FramedReply framed;
+        EXPECT_EQ(framer.next(bytes, framed), dbsync::ReplyFramer::Result::Reply);
+        EXPECT_EQ(framed.bytes.size(), bytes.size());
+        error = framed.isError();
     }
-    ~Reply() { freeReplyObject(reply); }
-    redisReply *reply = nullptr;
+    std::string bytes;
+    bool error = false;
 };
+
+void deliver(FanoutRequest *req, const Reply &r) { req->onReply(r.bytes, r.error); }
 
 std::string bulk(size_t n) { return "$" + std::to_string(n) + "\r\n" + std::string(n, 'x') + "\r\n"; }
 
@@ -34,9 +36,9 @@ std::string bulk(size_t n) { return "$" + std::to_string(n) + "\r\n" + std::stri
 TEST(Fanout, OneAnswersWithTheFirstSuccess) {
     dbsync::Stats stats;
     auto *req = new FanoutRequest(nullptr, AckPolicy::One, 3, stats);
-    req->onReply(Reply("-ERR busy\r\n").reply);
+    deliver(req, Reply("-ERR busy\r\n"));
     EXPECT_FALSE(req->decided());
-    req->onReply(Reply(":7\r\n").reply);
+    deliver(req, Reply(":7\r\n"));
     ASSERT_TRUE(req->decided());
     EXPECT_EQ(req->reply(), ":7\r\n");
     req->release();
@@ -46,13 +48,13 @@ TEST(Fanout, LateRepliesAreNotKeptOnceDecided) {
     dbsync::Stats stats;
     auto *req = new FanoutRequest(nullptr, AckPolicy::One, 3, stats);
     Reply big(bulk(1 << 20));
-    req->onReply(big.reply);
+    deliver(req, big);
     ASSERT_TRUE(req->decided());
     EXPECT_EQ(req->reply().size(), (1u << 20) + 12);
     // The others answer after the client has its reply: counted and
     // compared, never encoded again.
-    req->onReply(big.reply);
-    req->onReply(Reply("-ERR late\r\n").reply);
+    deliver(req, big);
+    deliver(req, Reply("-ERR late\r\n"));
     EXPECT_EQ(req->keptReplyBytes(), 0u);
     EXPECT_EQ(req->reply().size(), (1u << 20) + 12);
     req->release();
@@ -62,9 +64,9 @@ TEST(Fanout, LateRepliesAreNotKeptOnceDecided) {
 TEST(Fanout, LateRepliesStillCountForDivergence) {
     dbsync::Stats stats;
     auto *req = new FanoutRequest(nullptr, AckPolicy::One, 2, stats);
-    req->onReply(Reply(":1\r\n").reply);
+    deliver(req, Reply(":1\r\n"));
     ASSERT_TRUE(req->decided());
-    req->onReply(Reply(":2\r\n").reply);
+    deliver(req, Reply(":2\r\n"));
     req->release();
     EXPECT_EQ(stats.divergent, 1u);
 }
@@ -72,7 +74,7 @@ TEST(Fanout, LateRepliesStillCountForDivergence) {
 TEST(Fanout, AllSaysWhichOutcomeIsUnknown) {
     dbsync::Stats stats;
     auto *req = new FanoutRequest(nullptr, AckPolicy::All, 3, stats);
-    req->onReply(Reply("+OK\r\n").reply);
+    deliver(req, Reply("+OK\r\n"));
     req->onNotSent("b: down (Connection refused)");
     EXPECT_FALSE(req->decided());
     req->onOutcomeUnknown("c: no reply within 500 ms (--db-timeout)");
@@ -87,7 +89,7 @@ TEST(Fanout, AllSaysWhichOutcomeIsUnknown) {
 TEST(Fanout, OnePassesTheDatabaseErrorOn) {
     dbsync::Stats stats;
     auto *req = new FanoutRequest(nullptr, AckPolicy::One, 2, stats);
-    req->onReply(Reply("-WRONGTYPE Operation against a key holding the wrong kind of value\r\n").reply);
+    deliver(req, Reply("-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"));
     req->onNotSent("b: down (Connection refused)");
     ASSERT_TRUE(req->decided());
     EXPECT_EQ(req->reply(), "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
