@@ -1,6 +1,8 @@
-// dbsync-check: compares the databases behind dbsyncd key by key.
+// dbsync-check: compares the databases behind dbsyncd key by key and, with
+// --repair, makes them identical without overwriting newer live writes.
 // Wiring only: options (check_options), connections (db_link), the list from
-// dbsyncd (dbsyncd_info), the comparison (compare_run) and the output (check_report).
+// dbsyncd (dbsyncd_info), the comparison (compare_run), the repair
+// (repair_run) and the output (check_report).
 #include <cstdio>
 #include <memory>
 #include <unistd.h>
@@ -11,6 +13,7 @@
 #include "dbsyncd_info.hpp"
 #include "key_fetch.hpp"
 #include "pace.hpp"
+#include "repair_run.hpp"
 
 using namespace dbsync;
 using namespace dbsync::check;
@@ -86,6 +89,7 @@ int main(int argc, char **argv) {
         Pace pace(opts.rate, !opts.quiet && isatty(STDERR_FILENO), expected);
         compareDatabases(opts, links, fetcher, pace, report);
         pace.finish();
+        if (opts.repair) repairDatabases(opts, links, fetcher, report);
         report.seconds = pace.seconds();
 
         if (opts.json) printJson(stdout, report);

@@ -350,3 +350,119 @@ def test_help_and_version_and_man_page():
         version = re.search(r'DBSYNC_VERSION "([^"]+)"', f.read()).group(1)
     r = run_check("--version")
     assert r.returncode == 0 and r.stdout.strip() == f"dbsync-check {version}"
+
+
+# --------------------------------------------------------------------- repair
+
+
+def state(server, key):
+    """What a user would compare: type, value, expiry."""
+    with server.client() as c:
+        t = c.command("TYPE", key)
+        read = {"string": ("GET", key), "list": ("LRANGE", key, 0, -1), "hash": ("HGETALL", key),
+                "set": ("SMEMBERS", key), "zset": ("ZRANGE", key, 0, -1, "WITHSCORES"),
+                "stream": ("XRANGE", key, "-", "+"), "none": ("EXISTS", key)}[str(t)]
+        value = c.command(*read)
+        if str(t) in ("set", "hash"):
+            value = sorted(value)
+        return str(t), value, c.command("PEXPIRETIME", key)
+
+
+def test_repair_of_each_kind_from_the_majority(trio):
+    a, b, c = trio
+    planted = plant_every_kind(a, b)  # b differs from a ...
+    for key in list(planted) + ["same", "same-list"]:  # ... and c holds a's copy: a and c are the majority
+        payload = on(a, "DUMP", key)
+        if payload is not None:
+            expire = on(a, "PEXPIRETIME", key)
+            on(c, "RESTORE", key, max(expire, 0), payload, "ABSTTL", "REPLACE")
+    on(b, "SET", "k-only-on-b", "v")
+    r = run_check("-d", dbs(trio), "--repair", "--round-delay", 10)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "repair: 11 repaired, 0 changed" in r.stdout, r.stdout
+    for key in list(planted) + ["k-only-on-b"]:
+        assert state(b, key) == state(a, key), key
+    assert on(b, "EXISTS", "only-on-b") == 0 and on(b, "EXISTS", "only-on-a") == 1
+    assert on(b, "PEXPIRETIME", "ttl") == on(a, "PEXPIRETIME", "ttl") > 0
+    r = run_check("-d", dbs(trio), "--round-delay", 10)
+    assert r.returncode == 0, r.stdout
+
+
+def test_repair_in_dump_mode_and_of_a_key_without_expiry(procs):
+    a, b, c = procs.start_redis(3)
+    for s in (a, c):
+        on(s, "HSET", "h", "f", "1")
+    on(b, "HSET", "h", "f", "2")
+    on(b, "PEXPIREAT", "h", int(time.time() * 1000) + 3_600_000)
+    r = run_check("-d", dbs([a, b, c]), "--repair", "--round-delay", 10)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "values by dump" in r.stdout
+    assert state(b, "h") == ("hash", [b"1", b"f"], -1)
+
+
+def test_two_databases_tie_is_reported_not_guessed(pair):
+    a, b = pair
+    on(a, "SET", "k", "a")
+    on(b, "SET", "k", "b")
+    r = run_check("-d", dbs(pair), "--repair", "--round-delay", 10)
+    assert r.returncode == 1
+    assert 'NOT-REPAIRED "k" no-majority' in r.stdout and "--source" in r.stdout
+    assert (a.get("k"), b.get("k")) == (b"a", b"b")
+    r = run_check("-d", dbs(pair), "--repair", "--source", "db1", "--round-delay", 10)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (a.get("k"), b.get("k")) == (b"b", b"b")
+
+
+def test_dry_run_writes_nothing(trio):
+    a, b, c = trio
+    both([a, c], "SET", "k", "v")
+    on(b, "SET", "extra", "x")
+    code, report = json_report("-d", dbs(trio), "--repair", "--dry-run", "--round-delay", 10)
+    assert code == 1
+    actions = {k["key"]: k["actions"] for k in report["repair"]["keys"]}
+    assert actions == {"k": ["db1: restore from db0"], "extra": ["db1: delete"]}
+    assert report["repair"]["would_repair"] == 2 and report["repair"]["repaired"] == 0
+    assert b.get("k") is None and b.get("extra") == b"x"
+
+
+@pytest.mark.parametrize("live_write", ["set", "delete", "expire", "create"])
+def test_repair_racing_a_live_write_keeps_the_live_write(trio, tmp_path, live_write):
+    a, b, c = trio
+    both([a, c], "SET", "k", "majority")
+    both([a, c], "SET", "gone", "majority")
+    if live_write != "create":
+        on(b, "SET", "k", "stale")
+    on(b, "SET", "other", "stale")  # repaired as usual alongside
+    hook = tmp_path / "paused"
+    env = {PAUSE_ENV: str(hook)}
+    proc = subprocess.Popen([CHECK, "-d", dbs(trio), "--repair", "--round-delay", "10", "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ, **env))
+    try:
+        wait_until(lambda: hook.exists() or proc.poll() is not None, 60, "the tool to pause before repairing")
+        assert proc.poll() is None, proc.communicate()
+        # A client writes the key on b between the comparison and the repair.
+        if live_write == "set":
+            on(b, "SET", "k", "live")
+        elif live_write == "delete":
+            on(b, "DEL", "k")
+        elif live_write == "expire":
+            on(b, "EXPIRE", "k", 1000)
+        else:
+            on(b, "SET", "k", "live")
+        hook.unlink()
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 1, err
+    report = json.loads(out)
+    outcomes = {k["key"]: k["outcome"] for k in report["repair"]["keys"]}
+    assert outcomes == {"k": "changed", "gone": "repaired", "other": "repaired"}, out
+    assert report["repair"]["changed"] == 1
+    expected = {"set": b"live", "delete": None, "expire": b"stale", "create": b"live"}[live_write]
+    assert b.get("k") == expected
+    if live_write == "expire":
+        assert on(b, "TTL", "k") > 900
+    assert b.get("gone") == b"majority" and b.get("other") is None
