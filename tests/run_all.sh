@@ -264,7 +264,7 @@ run_php php
 if H=$(bash tools/fetch-hiredis1.sh 2>"$RESULTS/fetch-hiredis1.log"); then
     M=$(gcc -print-multiarch)
     if build hiredis1 BUILD=build/hiredis1 HIREDIS_CFLAGS="-I$H/include" \
-        HIREDIS_LIBS="-L$H/lib/$M -lhiredis -Wl,-rpath,$H/lib/$M" build/hiredis1/dbsyncd; then
+        HIREDIS_LIBS="-L$H/lib/$M -lhiredis -Wl,-rpath,$H/lib/$M" build/hiredis1/dbsyncd build/hiredis1/dbsync-check; then
         run_e2e hiredis1 build/hiredis1/dbsyncd
     fi
 else
@@ -274,7 +274,7 @@ fi
 # Sanitized build: the daemon and the unit tests with ASan + UBSan; any
 # report fails the process that made it (the e2e fixtures also scan the
 # daemon's sanitizer logs at teardown).
-if build asan SANITIZE=1 build/asan/dbsyncd build/asan/tests/unit_tests; then
+if build asan SANITIZE=1 build/asan/dbsyncd build/asan/dbsync-check build/asan/tests/unit_tests; then
     sanitizer_env
     run_unit asan
     run_e2e asan build/asan/dbsyncd

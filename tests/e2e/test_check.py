@@ -466,3 +466,21 @@ def test_repair_racing_a_live_write_keeps_the_live_write(trio, tmp_path, live_wr
     if live_write == "expire":
         assert on(b, "TTL", "k") > 900
     assert b.get("gone") == b"majority" and b.get("other") is None
+
+
+def test_readme_table_documents_every_flag():
+    flag_re = r"(?<![\w-])(--[a-z][a-z-]+|-[a-zA-Z])\b"
+    helped = set()
+    for line in run_check("--help").stdout.splitlines():
+        m = re.match(r"\s+((?:-[a-zA-Z], )?--[a-z-]+)", line)
+        if m:
+            helped.update(re.findall(flag_re, m.group(1)))
+    with open(os.path.join(ROOT, "README.md")) as f:
+        readme = f.read()
+    section = readme[readme.index("\n## Checking and repairing"):]
+    section = section[:section.index("\n## ", 1)]
+    documented = set()
+    for line in section.splitlines():
+        if line.startswith("| `"):
+            documented.update(re.findall(flag_re, line.split("|")[1]))
+    assert len(helped) > 15 and helped == documented
