@@ -29,7 +29,6 @@ class DbLink {
 public:
     // Connects, AUTHs and SELECTs as the spec says; throws LinkError naming `label` and the address.
     DbLink(std::string label, const DatabaseSpec &spec, uint64_t timeoutMs);
-    ~DbLink();
     DbLink(const DbLink &) = delete;
     DbLink &operator=(const DbLink &) = delete;
 
@@ -48,9 +47,14 @@ public:
 private:
     [[noreturn]] void fail(const std::string &what);
 
+    struct ContextDeleter {
+        void operator()(redisContext *c) const { redisFree(c); }
+    };
     std::string label_;
     DatabaseSpec spec_;
-    redisContext *ctx_ = nullptr;
+    // Owned by a member, not freed in ~DbLink: a constructor that throws
+    // (refused AUTH, no connection) frees it too.
+    std::unique_ptr<redisContext, ContextDeleter> ctx_;
 };
 
 inline std::string_view replyText(const redisReply *r) {
