@@ -68,6 +68,7 @@ $(CLIENT_LIB): $(CLIENT_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 include daemon/daemon.mk
+include check/check.mk
 include daemon/install.mk
 include php-ext/php-ext.mk
 include tests/tests.mk

@@ -1,12 +1,13 @@
 # make install / make uninstall: the daemon, its systemd unit, its
-# environment file, its man page, and the PHP extension with its ini file.
+# environment file, its man page, dbsync-check with its man page, and the
+# PHP extension with its ini file.
 #
 #   make && sudo make install              into PREFIX (default /usr/local)
 #   make install DESTDIR=/tmp/pkg          staged, e.g. for a package
 #   sudo make uninstall                    removes what install put there
 #
 # Variables (all overridable on the command line):
-#   PREFIX      /usr/local            SBINDIR  $(PREFIX)/sbin
+#   PREFIX      /usr/local            SBINDIR  $(PREFIX)/sbin   BINDIR  $(PREFIX)/bin
 #   SYSCONFDIR  /etc (even for /usr/local: systemd and operators look there)
 #   UNITDIR     $(PREFIX)/lib/systemd/system (systemd reads /usr/local/lib/systemd/system too)
 #   MANDIR      $(PREFIX)/share/man
@@ -20,6 +21,7 @@
 # if it was edited.
 
 SBINDIR ?= $(PREFIX)/sbin
+BINDIR ?= $(PREFIX)/bin
 SYSCONFDIR ?= /etc
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 MANDIR ?= $(PREFIX)/share/man
@@ -36,7 +38,7 @@ INSTALLED_DEFAULT := $(DESTDIR)$(SYSCONFDIR)/default/dbsyncd
 
 install: install-daemon install-php
 
-install-daemon: $(INSTALL_DAEMON_BIN)
+install-daemon: $(INSTALL_DAEMON_BIN) check/dbsync-check
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/default
 	$(INSTALL) -m 0755 $(INSTALL_DAEMON_BIN) $(DESTDIR)$(SBINDIR)/dbsyncd
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' daemon/dbsyncd.service \
@@ -47,6 +49,9 @@ install-daemon: $(INSTALL_DAEMON_BIN)
 		daemon/dbsyncd.8 > $(DESTDIR)$(MANDIR)/man8/dbsyncd.8.tmp
 	chmod 0644 $(DESTDIR)$(MANDIR)/man8/dbsyncd.8.tmp
 	mv -f $(DESTDIR)$(MANDIR)/man8/dbsyncd.8.tmp $(DESTDIR)$(MANDIR)/man8/dbsyncd.8
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	$(INSTALL) -m 0755 check/dbsync-check $(DESTDIR)$(BINDIR)/dbsync-check
+	$(INSTALL) -m 0644 check/dbsync-check.1 $(DESTDIR)$(MANDIR)/man1/dbsync-check.1
 	@if [ -e $(INSTALLED_DEFAULT) ]; then \
 		echo "install: keeping the existing $(INSTALLED_DEFAULT) (the new default is daemon/dbsyncd.default)"; \
 	else \
@@ -84,6 +89,7 @@ uninstall: uninstall-daemon uninstall-php
 # it holds the server key that PHP hosts pin (dbsync.server_pubkey).
 uninstall-daemon:
 	rm -f $(DESTDIR)$(SBINDIR)/dbsyncd $(DESTDIR)$(UNITDIR)/dbsyncd.service $(DESTDIR)$(MANDIR)/man8/dbsyncd.8
+	rm -f $(DESTDIR)$(BINDIR)/dbsync-check $(DESTDIR)$(MANDIR)/man1/dbsync-check.1
 	@echo "uninstall: keeping dbsyncd's state directory (/var/lib/dbsyncd: its TLS server key), if there is one"
 	@if [ -e $(INSTALLED_DEFAULT) ]; then \
 		if cmp -s daemon/dbsyncd.default $(INSTALLED_DEFAULT); then \

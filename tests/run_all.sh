@@ -260,7 +260,7 @@ run_php php
 # Sanitized build: the daemon and the unit tests with ASan + UBSan; any
 # report fails the process that made it (the e2e fixtures also scan the
 # daemon's sanitizer logs at teardown).
-if build asan SANITIZE=1 build/asan/dbsyncd build/asan/tests/unit_tests; then
+if build asan SANITIZE=1 build/asan/dbsyncd build/asan/dbsync-check build/asan/tests/unit_tests; then
     sanitizer_env
     run_unit asan
     run_e2e asan build/asan/dbsyncd

@@ -17,10 +17,10 @@ UNIT_TEST_BIN := $(BUILD)/tests/unit_tests
 # tests find their headers with -Idaemon.
 $(UNIT_TEST_OBJS): CPPFLAGS += -Idaemon
 
-$(UNIT_TEST_BIN): $(UNIT_TEST_OBJS) $(DAEMON_LIB) $(CLIENT_LIB) $(COMMON_LIB)
+$(UNIT_TEST_BIN): $(UNIT_TEST_OBJS) $(CHECK_LIB) $(DAEMON_LIB) $(CLIENT_LIB) $(COMMON_LIB)
 	@mkdir -p $(dir $@)
-	$(CXX) $(ALL_CXXFLAGS) -o $@ $(UNIT_TEST_OBJS) $(DAEMON_LIB) $(CLIENT_LIB) $(COMMON_LIB) $(ALL_LDFLAGS) \
-		$(DAEMON_LIB_LIBS) -lgtest -lgtest_main -pthread
+	$(CXX) $(ALL_CXXFLAGS) -o $@ $(UNIT_TEST_OBJS) $(CHECK_LIB) $(DAEMON_LIB) $(CLIENT_LIB) $(COMMON_LIB) $(ALL_LDFLAGS) \
+		$(DAEMON_LIB_LIBS) $(HIREDIS_LIBS) -lgtest -lgtest_main -pthread
 
 # Fuzz targets are built with clang whatever the variant, into build/fuzz,
 # from the common/ sources they exercise.

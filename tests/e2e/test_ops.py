@@ -209,7 +209,8 @@ def test_install_uninstall_destdir_tree(tmp_path):
     run_make("install", f"DESTDIR={dest}", "PREFIX=/usr")
     files = installed_files(dest)
     expected = {"usr/sbin/dbsyncd", "usr/lib/systemd/system/dbsyncd.service",
-                "usr/share/man/man8/dbsyncd.8", "etc/default/dbsyncd"}
+                "usr/share/man/man8/dbsyncd.8", "etc/default/dbsyncd",
+                "usr/bin/dbsync-check", "usr/share/man/man1/dbsync-check.1"}
     if php_install_expected():
         ext_dir = subprocess.run(["php-config", "--extension-dir"], capture_output=True,
                                  text=True).stdout.strip().lstrip("/")
