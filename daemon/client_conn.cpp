@@ -51,6 +51,7 @@ ClientConn::ClientConn(Server &server, std::unique_ptr<ConnStream> stream, std::
 }
 
 ClientConn::~ClientConn() {
+    // Requests in flight keep running against the databases; nobody waits for them.
     for (FanoutRequest *req : queue_) {
         req->detachClient();
         req->release();
@@ -61,25 +62,17 @@ ClientConn::~ClientConn() {
 void ClientConn::close(const char *why) {
     if (fd_ < 0) return;
     if (why) LOG_INFO("client %s closed: %s", peer_.c_str(), why);
+    // No more events, reads or writes; the socket and the requests go in
+    // the server's one place for that, before the loop sleeps.
     server_.loop().remove(fd_);
-    stream_->close();
     fd_ = -1;
-    // Requests in flight keep running against the databases; nobody waits for them.
-    for (FanoutRequest *req : queue_) {
-        req->detachClient();
-        req->release();
-    }
-    queue_.clear();
     server_.clientClosed(this);
 }
 
 void ClientConn::onIo(uint32_t events) {
     if (fd_ < 0) return;
-    if (events & EPOLLOUT) {
-        flush();
-        if (fd_ < 0) return;
-    }
-    if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) readInput();
+    if (events & EPOLLOUT) flush();
+    if (fd_ >= 0 && (events & (EPOLLIN | EPOLLHUP | EPOLLERR))) readInput();
     // TLS only: a write that waits for input, a read that waits for output.
     if (fd_ >= 0 && (events & EPOLLIN) && stream_->writeWaitsForInput()) flush();
     if (fd_ >= 0 && (events & EPOLLOUT) && stream_->readWaitsForOutput()) readInput();
@@ -294,6 +287,7 @@ void ClientConn::reply(std::string_view resp) {
 void ClientConn::onDecided() { moveReadyReplies(); }
 
 void ClientConn::moveReadyReplies() {
+    if (fd_ < 0) return;  // closed, not yet freed: the replies go nowhere
     bool moved = false;
     while (!queue_.empty() && queue_.front()->decided()) {
         FanoutRequest *req = queue_.front();
@@ -341,11 +335,12 @@ void ClientConn::flush() {
         }
         out_.consume(static_cast<size_t>(n));
     }
-    if (fd_ < 0) return;
-    if (out_.empty()) out_.shrinkIfIdle(kIdleBufferKeep);
-    wantWrite_ = !out_.empty();
-    updateInterest();
-    if (closeWhenDone_ && idle()) close(nullptr);
+    if (fd_ >= 0) {
+        if (out_.empty()) out_.shrinkIfIdle(kIdleBufferKeep);
+        wantWrite_ = !out_.empty();
+        updateInterest();
+        if (closeWhenDone_ && idle()) close(nullptr);
+    }
 }
 
 void ClientConn::updateInterest() {

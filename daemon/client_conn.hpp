@@ -34,9 +34,11 @@ public:
 
     // A request in this client's queue has its reply.
     void onDecided();
-    // Writes what is buffered; false if the client was closed.
+    // Writes what is buffered.
     void flush();
-    // Closes now (fd and queue), freed later by the server.
+    // The one way a client is closed: stops its I/O at once and hands it to
+    // the server, which frees it before the loop sleeps (see server.hpp).
+    // `why`, if given, is logged.
     void close(const char *why);
     // Stop taking requests; close once everything in flight is answered.
     void finishAndClose();

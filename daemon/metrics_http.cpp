@@ -234,8 +234,7 @@ MetricsHttp::MetricsHttp(EventLoop &loop, Limits limits, Render render)
 
 MetricsHttp::~MetricsHttp() {
     stop();
-    if (reaper_) loop_.cancelTimer(reaper_);
-    for (Conn *c : dead_) delete c;
+    reap();
 }
 
 bool MetricsHttp::start(const Address &address, std::string &error) {
@@ -302,17 +301,15 @@ void MetricsHttp::closeConn(Conn *conn) {
     if (conn->turnAway()) turningAway_--;
     conn->close();
     // Not deleted here: an event for it may still be due in this loop
-    // iteration. Freed once the loop has moved on.
+    // iteration. Freed by reap(), once the loop turn is over.
     dead_.push_back(conn);
-    if (!reaper_) reaper_ = loop_.addTimer(1, [this] {
-        reaper_ = 0;
-        reap();
-    });
 }
 
-void MetricsHttp::reap() {
+bool MetricsHttp::reap() {
+    if (dead_.empty()) return false;
     for (Conn *c : dead_) delete c;
     dead_.clear();
+    return true;
 }
 
 // --------------------------------------------------------------- exposition

@@ -45,6 +45,10 @@ public:
     void stop();
     void onIo(uint32_t events) override;  // accept
 
+    // Frees closed connections, once the loop turn is over (from
+    // Server::beforeSleep); true if any were freed.
+    bool reap();
+
     size_t connections() const { return conns_.size() - turningAway_; }
     uint64_t requests = 0;   // answered with 200
     uint64_t errors = 0;     // answered with an HTTP error (4xx/5xx)
@@ -55,7 +59,6 @@ private:
     friend class Conn;
 
     void closeConn(Conn *conn);
-    void reap();
 
     EventLoop &loop_;
     Limits limits_;
@@ -63,8 +66,7 @@ private:
     int fd_ = -1;
     std::unordered_set<Conn *> conns_;
     size_t turningAway_ = 0;    // of conns_: answered 503, lingering until the peer closes
-    std::vector<Conn *> dead_;  // closed; freed on a later loop turn
-    EventLoop::TimerId reaper_ = 0;
+    std::vector<Conn *> dead_;  // closed; freed by reap()
     bool limitLogged_ = false;  // "connection limit reached" logged once per episode
 };
 

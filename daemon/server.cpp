@@ -30,7 +30,6 @@ Server::Server(EventLoop &loop, const Options &opts) : loop_(loop), opts_(opts),
 
 Server::~Server() {
     for (ClientConn *c : clients_) delete c;
-    for (ClientConn *c : graveyard_) delete c;
 }
 
 bool Server::start(std::string &error) {
@@ -56,7 +55,7 @@ bool Server::start(std::string &error) {
 
 void Server::accepted(int fd, std::string peer) {
     size_t handshaking = tls_ ? tls_->inProgress() : 0;
-    if (shuttingDown_ || clients_.size() + handshaking >= opts_.maxClients) {
+    if (shuttingDown_ || stats_.clientsConnected + handshaking >= opts_.maxClients) {
         if (!shuttingDown_ && !rejectingClients_) {
             // Once when the bound is hit, once when it is relieved: never per client.
             LOG_WARN("--max-clients %zu reached: refusing new clients", opts_.maxClients);
@@ -101,10 +100,17 @@ void Server::reloadKeys() {
 }
 
 void Server::clientClosed(ClientConn *client) {
-    if (clients_.erase(client)) {
-        stats_.clientsConnected--;
-        graveyard_.push_back(client);
+    stats_.clientsConnected--;
+    closed_.push_back(client);
+}
+
+void Server::freeClosedClients() {
+    if (closed_.empty()) return;
+    for (ClientConn *c : closed_) {
+        clients_.erase(c);
+        delete c;
     }
+    closed_.clear();
 }
 
 void Server::scheduleFlush(ClientConn *client) {
@@ -143,8 +149,12 @@ void Server::beforeSleep() {
         if (!c->closed()) c->flush();
     }
     pendingFlush_.clear();
-    for (ClientConn *c : graveyard_) delete c;
-    graveyard_.clear();
+    // Everything closed during this turn is freed here, and only here: no
+    // event of this turn is left to deliver, no callback is running, and
+    // nothing is going through the clients (see server.hpp).
+    freeClosedClients();
+    if (tls_) tls_->reap();
+    if (metrics_) metrics_->reap();
     watchDatabases();
     if (shuttingDown_) maybeFinishShutdown();
 }
@@ -212,6 +222,7 @@ std::string Server::databaseSummary() const {
 void Server::janitor() {
     uint64_t now = loop_.nowMs();
     for (auto &db : databases_) db->checkTimeouts(now);
+    // Closing a client here only marks it (see server.hpp): the set stays whole.
     for (ClientConn *c : clients_) c->onTick(now);
     loop_.addTimer(kJanitorMs, [this] { janitor(); });
 }
@@ -219,15 +230,17 @@ void Server::janitor() {
 void Server::beginShutdown() {
     if (shuttingDown_) return;
     shuttingDown_ = true;
-    LOG_NOTICE("shutting down: %zu clients, waiting up to %llu ms for requests in flight", clients_.size(),
+    LOG_NOTICE("shutting down: %llu clients, waiting up to %llu ms for requests in flight",
+               static_cast<unsigned long long>(stats_.clientsConnected),
                static_cast<unsigned long long>(opts_.shutdownTimeoutMs));
     listener_.stop();
     if (metrics_) metrics_->stop();
     if (tls_) tls_->closeAll();
-    std::vector<ClientConn *> all(clients_.begin(), clients_.end());
-    for (ClientConn *c : all) c->finishAndClose();
+    for (ClientConn *c : clients_) c->finishAndClose();
     loop_.addTimer(opts_.shutdownTimeoutMs, [this] {
-        if (!clients_.empty()) LOG_WARN("shutdown timeout: closing %zu clients with requests in flight", clients_.size());
+        if (stats_.clientsConnected)
+            LOG_WARN("shutdown timeout: closing %llu clients with requests in flight",
+                     static_cast<unsigned long long>(stats_.clientsConnected));
         // What was queued for the databases still leaves; their replies
         // are not waited for any more.
         for (auto &db : databases_) db->flushWrites(false);

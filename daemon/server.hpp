@@ -1,6 +1,16 @@
 // Owns the daemon's parts and wires them: listener → clients → fan-out →
 // database backends. Also the janitor (timeouts), deferred frees, batched
 // writes before each loop wait, DBSYNC INFO, and graceful shutdown.
+//
+// Closing a client, the rule: ClientConn::close() is the one way, and it
+// only stops the client's I/O and queues it here (clientClosed). The
+// client stays in clients_, marked closed, until freeClosedClients(), run
+// from beforeSleep(), removes and frees it: the one place where a client
+// leaves clients_. So nothing that goes through the clients (the janitor,
+// shutdown) and nothing inside a hiredis callback
+// (a reply deciding a request of a client that is then closed) ever sees
+// a client vanish under it. The same goes for TLS handshakes and metrics
+// connections: marked when done, freed in beforeSleep().
 #pragma once
 
 #include <functional>
@@ -39,13 +49,13 @@ public:
     const Options &options() const { return opts_; }
     Stats &stats() { return stats_; }
     std::vector<std::unique_ptr<DatabaseBackend>> &databases() { return databases_; }
-    size_t clientCount() const { return clients_.size(); }
 
     void accepted(int fd, std::string peer);
     // A connection that passed the TLS gate (--pubkey) becomes a client.
     void authenticated(std::unique_ptr<ConnStream> stream, std::string peer);
     // SIGHUP: reload the --pubkey files (and --tls-cert/--tls-key).
     void reloadKeys();
+    // From ClientConn::close(): freed before the loop sleeps.
     void clientClosed(ClientConn *client);
     void scheduleFlush(ClientConn *client);
     FanoutRequest *newRequest(ClientConn *client);
@@ -68,6 +78,7 @@ public:
 
 private:
     void beforeSleep();
+    void freeClosedClients();
     void janitor();
     void maybeFinishShutdown();
     void watchDatabases();
@@ -79,7 +90,7 @@ private:
     std::vector<std::unique_ptr<DatabaseBackend>> databases_;
     std::unordered_set<ClientConn *> clients_;
     std::vector<ClientConn *> pendingFlush_;
-    std::vector<ClientConn *> graveyard_;  // closed clients, freed before the next wait
+    std::vector<ClientConn *> closed_;  // closed clients, freed before the next wait
     std::unique_ptr<char[]> scratch_;
     size_t scratchSize_ = 0;
     FramedRequest scratchRequest_;

@@ -233,16 +233,13 @@ void TlsGate::closeAll() {
 void TlsGate::finish(Handshake *hs, bool, const std::string &) {
     if (!live_.erase(hs)) return;
     dead_.push_back(hs);
-    if (!reapScheduled_) {
-        reapScheduled_ = true;
-        server_.loop().addTimer(1, [this] { reap(); });
-    }
 }
 
-void TlsGate::reap() {
-    reapScheduled_ = false;
+bool TlsGate::reap() {
+    if (dead_.empty()) return false;
     for (Handshake *hs : dead_) delete hs;
     dead_.clear();
+    return true;
 }
 
 }  // namespace dbsync

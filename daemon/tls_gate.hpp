@@ -44,6 +44,9 @@ public:
     void accept(int fd, std::string peer);
     // Shutdown: drops every handshake in progress.
     void closeAll();
+    // Frees finished handshakes (from Server::beforeSleep, after every event
+    // of the loop turn); true if any were freed.
+    bool reap();
 
     size_t inProgress() const { return live_.size(); }
     size_t trustedKeys() const;
@@ -54,16 +57,14 @@ public:
 private:
     friend class Handshake;
     void finish(Handshake *hs, bool ok, const std::string &why);
-    void reap();
     void logKeys(const char *what) const;
 
     Server &server_;
     std::shared_ptr<const tls::Context> ctx_;
     std::unordered_set<Handshake *> live_;
-    // Finished handshakes are freed from a timer, after the current loop
+    // Finished handshakes are freed by reap(), after the current loop
     // iteration, because an event for them may still be in this batch.
     std::vector<Handshake *> dead_;
-    bool reapScheduled_ = false;
 };
 
 }  // namespace dbsync
