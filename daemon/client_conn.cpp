@@ -83,7 +83,7 @@ void ClientConn::start() {
 }
 
 void ClientConn::readInput() {
-    activeSinceTick_ = true;
+    activeSinceSweep_ = true;
     if (stopReading_) {
         // After QUIT, -c or a protocol error: whatever else comes is dropped.
         ssize_t n = stream_->read(server_.readScratch(kReadChunk), kReadChunk);
@@ -324,7 +324,7 @@ void ClientConn::resumeIfPossible() {
 }
 
 void ClientConn::flush() {
-    activeSinceTick_ = true;
+    activeSinceSweep_ = true;
     while (fd_ >= 0 && !out_.empty()) {
         ssize_t n = stream_->write(out_.data(), out_.size());
         if (n < 0) {
@@ -363,17 +363,18 @@ void ClientConn::finishAndClose() {
     if (idle()) server_.scheduleFlush(this);
 }
 
-void ClientConn::onTick(uint64_t nowMs) {
+void ClientConn::releaseBuffersIfIdle() {
     if (fd_ < 0) return;
-    if (!activeSinceTick_) stream_->releaseIdleBuffers();
-    activeSinceTick_ = false;
-    if (partialSinceMs_ == 0) return;
-    uint64_t limit = server_.options().clientTimeoutMs;
-    if (nowMs - partialSinceMs_ < limit) return;
+    if (!activeSinceSweep_) stream_->releaseIdleBuffers();
+    activeSinceSweep_ = false;
+}
+
+void ClientConn::requestTimedOut(uint64_t limitMs) {
+    if (fd_ < 0) return;
     server_.stats().clientTimeouts++;
-    LOG_INFO("client %s: request not completed within %llu ms", peer_.c_str(), static_cast<unsigned long long>(limit));
+    LOG_INFO("client %s: request not completed within %llu ms", peer_.c_str(), static_cast<unsigned long long>(limitMs));
     std::string r;
-    resp::appendError(r, "ERR request not completed within " + std::to_string(limit) + " ms (--client-timeout)");
+    resp::appendError(r, "ERR request not completed within " + std::to_string(limitMs) + " ms (--client-timeout)");
     reply(r);
     finishAndClose();
 }

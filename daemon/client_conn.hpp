@@ -43,9 +43,13 @@ public:
     // Stop taking requests; close once everything in flight is answered.
     void finishAndClose();
 
-    // Every janitor tick (100 ms): --client-timeout, and idle TLS clients
-    // give their record buffers back.
-    void onTick(uint64_t nowMs);
+    // For the janitor (janitor.cpp), which decides when these apply:
+    // when a half-received request began (0: none),
+    uint64_t partialSinceMs() const { return partialSinceMs_; }
+    // answers it with an error and closes once that is written,
+    void requestTimedOut(uint64_t limitMs);
+    // and lets an idle TLS client give its record buffers back.
+    void releaseBuffersIfIdle();
 
     bool closed() const { return fd_ < 0; }
     bool idle() const { return queue_.empty() && out_.empty(); }
@@ -77,7 +81,7 @@ private:
     ByteBuffer out_;  // replies not yet written
     std::deque<FanoutRequest *> queue_;  // requests in arrival order, answered from the front
     uint64_t partialSinceMs_ = 0;        // a half-received request started (for --client-timeout)
-    bool activeSinceTick_ = true;        // read or wrote since the last janitor tick
+    bool activeSinceSweep_ = true;       // read or wrote since the janitor's last sweep
     bool readPaused_ = false;            // too many requests in flight: backpressure
     bool stopReading_ = false;           // QUIT, protocol error, -c, shutdown
     bool closeWhenDone_ = false;

@@ -25,17 +25,22 @@ class MetricsHttp::Conn final : public EventLoop::Handler {
 public:
     Conn(MetricsHttp &owner, int fd, bool turnAway) : owner_(owner), fd_(fd), turnAway_(turnAway) {
         owner_.loop_.add(fd_, EPOLLIN | EPOLLRDHUP, this);
-        timer_ = owner_.loop_.addTimer(owner_.limits_.readTimeoutMs, [this] {
-            timer_ = 0;
-            onTimeout();
-        });
+        deadlineMs_ = owner_.loop_.nowMs() + owner_.limits_.readTimeoutMs;
     }
     ~Conn() { close(); }
     bool turnAway() const { return turnAway_; }
 
+    // The janitor's sweep (MetricsHttp::expire): the request head did not
+    // arrive in time, or the peer neither collects its answer nor closes.
+    uint64_t deadlineMs() const { return deadlineMs_; }
+    void onTimeout() {
+        if (fd_ < 0) return;
+        if (responding_) return finish();  // a peer that does not read its answer, or lingers
+        // A scraper that never finished its request, or a port scanner.
+        respond(408, "Request Timeout", "request not received in time\n");
+    }
+
     void close() {
-        if (timer_) owner_.loop_.cancelTimer(timer_);
-        timer_ = 0;
         if (fd_ < 0) return;
         owner_.loop_.remove(fd_);
         ::close(fd_);
@@ -85,13 +90,6 @@ public:
 
 private:
     void finish() { owner_.closeConn(this); }
-
-    void onTimeout() {
-        if (fd_ < 0) return;
-        if (responding_) return finish();  // a peer that does not read its answer, or lingers
-        // A scraper that never finished its request, or a port scanner.
-        respond(408, "Request Timeout", "request not received in time\n");
-    }
 
     void read() {
         char buf[2048];
@@ -187,11 +185,7 @@ private:
         ::shutdown(fd_, SHUT_WR);
         lingering_ = true;
         owner_.loop_.set(fd_, EPOLLIN | EPOLLRDHUP, this);
-        if (timer_) owner_.loop_.cancelTimer(timer_);
-        timer_ = owner_.loop_.addTimer(kLingerMs, [this] {
-            timer_ = 0;
-            onTimeout();
-        });
+        deadlineMs_ = owner_.loop_.nowMs() + kLingerMs;
         drain();
     }
 
@@ -218,7 +212,7 @@ private:
 
     MetricsHttp &owner_;
     int fd_;
-    EventLoop::TimerId timer_ = 0;
+    uint64_t deadlineMs_ = 0;
     std::string in_;
     std::string out_;
     size_t pos_ = 0;
@@ -303,6 +297,14 @@ void MetricsHttp::closeConn(Conn *conn) {
     // Not deleted here: an event for it may still be due in this loop
     // iteration. Freed by reap(), once the loop turn is over.
     dead_.push_back(conn);
+}
+
+void MetricsHttp::expire(uint64_t nowMs) {
+    // Collected first: a connection that times out may leave conns_.
+    std::vector<Conn *> due;
+    for (Conn *c : conns_)
+        if (nowMs >= c->deadlineMs()) due.push_back(c);
+    for (Conn *c : due) c->onTimeout();
 }
 
 bool MetricsHttp::reap() {

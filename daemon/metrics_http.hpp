@@ -45,6 +45,10 @@ public:
     void stop();
     void onIo(uint32_t events) override;  // accept
 
+    // For the janitor: connections past their deadline (the request head
+    // not in within readTimeoutMs, an answer not collected) are answered
+    // 408 or closed.
+    void expire(uint64_t nowMs);
     // Frees closed connections, once the loop turn is over (from
     // Server::beforeSleep); true if any were freed.
     bool reap();

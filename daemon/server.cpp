@@ -11,14 +11,9 @@
 #include "version.hpp"
 
 namespace dbsync {
-namespace {
 
-// Timeouts are checked this often: their precision.
-constexpr uint64_t kJanitorMs = 100;
-
-}  // namespace
-
-Server::Server(EventLoop &loop, const Options &opts) : loop_(loop), opts_(opts), listener_(*this) {
+Server::Server(EventLoop &loop, const Options &opts)
+    : loop_(loop), opts_(opts), listener_(*this), janitor_(*this) {
     stats_.startTime = time(nullptr);
     stats_.startMs = loop.nowMs();
     DatabaseBackend::Limits limits{opts.dbTimeoutMs, opts.connectTimeoutMs, opts.reconnectMaxMs, opts.dbMaxPending,
@@ -49,7 +44,7 @@ bool Server::start(std::string &error) {
         LOG_NOTICE("metrics at http://%s/metrics", opts_.metricsListen.display().c_str());
     }
     for (auto &db : databases_) db->start();
-    loop_.addTimer(kJanitorMs, [this] { janitor(); });
+    janitor_.start();
     return true;
 }
 
@@ -219,17 +214,10 @@ std::string Server::databaseSummary() const {
     return s;
 }
 
-void Server::janitor() {
-    uint64_t now = loop_.nowMs();
-    for (auto &db : databases_) db->checkTimeouts(now);
-    // Closing a client here only marks it (see server.hpp): the set stays whole.
-    for (ClientConn *c : clients_) c->onTick(now);
-    loop_.addTimer(kJanitorMs, [this] { janitor(); });
-}
-
 void Server::beginShutdown() {
     if (shuttingDown_) return;
     shuttingDown_ = true;
+    shutdownDeadlineMs_ = loop_.nowMs() + opts_.shutdownTimeoutMs;
     LOG_NOTICE("shutting down: %llu clients, waiting up to %llu ms for requests in flight",
                static_cast<unsigned long long>(stats_.clientsConnected),
                static_cast<unsigned long long>(opts_.shutdownTimeoutMs));
@@ -237,15 +225,16 @@ void Server::beginShutdown() {
     if (metrics_) metrics_->stop();
     if (tls_) tls_->closeAll();
     for (ClientConn *c : clients_) c->finishAndClose();
-    loop_.addTimer(opts_.shutdownTimeoutMs, [this] {
-        if (stats_.clientsConnected)
-            LOG_WARN("shutdown timeout: closing %llu clients with requests in flight",
-                     static_cast<unsigned long long>(stats_.clientsConnected));
-        // What was queued for the databases still leaves; their replies
-        // are not waited for any more.
-        for (auto &db : databases_) db->flushWrites(false);
-        loop_.stop();
-    });
+}
+
+void Server::shutdownTimedOut() {
+    if (stats_.clientsConnected)
+        LOG_WARN("shutdown timeout: closing %llu clients with requests in flight",
+                 static_cast<unsigned long long>(stats_.clientsConnected));
+    // What was queued for the databases still leaves; their replies are
+    // not waited for any more.
+    for (auto &db : databases_) db->flushWrites(false);
+    loop_.stop();
 }
 
 void Server::maybeFinishShutdown() {

@@ -1,13 +1,14 @@
 // Owns the daemon's parts and wires them: listener → clients → fan-out →
-// database backends. Also the janitor (timeouts), deferred frees, batched
-// writes before each loop wait, DBSYNC INFO, and graceful shutdown.
+// database backends. Also deferred frees, batched writes before each loop
+// wait, DBSYNC INFO, and graceful shutdown; the janitor (janitor.cpp)
+// enforces the timeouts.
 //
 // Closing a client, the rule: ClientConn::close() is the one way, and it
 // only stops the client's I/O and queues it here (clientClosed). The
 // client stays in clients_, marked closed, until freeClosedClients(), run
 // from beforeSleep(), removes and frees it: the one place where a client
-// leaves clients_. So nothing that goes through the clients (the janitor,
-// shutdown) and nothing inside a hiredis callback
+// leaves clients_. So nothing that goes through the clients (the janitor's
+// sweep, shutdown) and nothing inside a hiredis callback
 // (a reply deciding a request of a client that is then closed) ever sees
 // a client vanish under it. The same goes for TLS handshakes and metrics
 // connections: marked when done, freed in beforeSleep().
@@ -21,6 +22,7 @@
 
 #include "database_backend.hpp"
 #include "event_loop.hpp"
+#include "janitor.hpp"
 #include "listener.hpp"
 #include "options.hpp"
 #include "request_framer.hpp"
@@ -49,6 +51,10 @@ public:
     const Options &options() const { return opts_; }
     Stats &stats() { return stats_; }
     std::vector<std::unique_ptr<DatabaseBackend>> &databases() { return databases_; }
+    // Every client not yet freed, closed ones included (ClientConn::closed()).
+    const std::unordered_set<ClientConn *> &clients() const { return clients_; }
+    TlsGate *tlsGate() { return tls_.get(); }
+    MetricsHttp *metrics() { return metrics_.get(); }
 
     void accepted(int fd, std::string peer);
     // A connection that passed the TLS gate (--pubkey) becomes a client.
@@ -57,6 +63,10 @@ public:
     void reloadKeys();
     // From ClientConn::close(): freed before the loop sleeps.
     void clientClosed(ClientConn *client);
+    // When --shutdown-timeout runs out (meaningful while shuttingDown()),
+    // and what the janitor does then: stop waiting for requests in flight.
+    uint64_t shutdownDeadlineMs() const { return shutdownDeadlineMs_; }
+    void shutdownTimedOut();
     void scheduleFlush(ClientConn *client);
     FanoutRequest *newRequest(ClientConn *client);
 
@@ -79,7 +89,6 @@ public:
 private:
     void beforeSleep();
     void freeClosedClients();
-    void janitor();
     void maybeFinishShutdown();
     void watchDatabases();
 
@@ -91,10 +100,12 @@ private:
     std::unordered_set<ClientConn *> clients_;
     std::vector<ClientConn *> pendingFlush_;
     std::vector<ClientConn *> closed_;  // closed clients, freed before the next wait
+    Janitor janitor_;
     std::unique_ptr<char[]> scratch_;
     size_t scratchSize_ = 0;
     FramedRequest scratchRequest_;
     bool shuttingDown_ = false;
+    uint64_t shutdownDeadlineMs_ = 0;
     std::unique_ptr<TlsGate> tls_;  // set when --pubkey is given
     std::unique_ptr<MetricsHttp> metrics_;  // set when --metrics is given
     // watchDatabases(): what was last seen, so each change is acted on (and

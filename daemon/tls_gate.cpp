@@ -41,14 +41,18 @@ public:
         if (fd_ >= 0) ::close(fd_);
     }
 
-    void start(uint64_t timeoutMs) {
+    void start() {
         EventLoop &loop = gate_.server_.loop();
+        startedMs_ = loop.nowMs();
         loop.add(fd_, EPOLLIN, this);
-        timer_ = loop.addTimer(timeoutMs, [this, timeoutMs] {
-            timer_ = 0;
-            gate_.server_.stats().tlsHandshakeTimeouts++;
-            reject("TLS handshake not completed within " + std::to_string(timeoutMs) + " ms (--handshake-timeout)");
-        });
+    }
+
+    uint64_t startedMs() const { return startedMs_; }
+
+    void timedOut(uint64_t timeoutMs) {
+        if (done_) return;
+        gate_.server_.stats().tlsHandshakeTimeouts++;
+        reject("TLS handshake not completed within " + std::to_string(timeoutMs) + " ms (--handshake-timeout)");
     }
 
     void onIo(uint32_t) override {
@@ -136,8 +140,6 @@ private:
         if (done_) return;
         done_ = true;
         EventLoop &loop = gate_.server_.loop();
-        if (timer_) loop.cancelTimer(timer_);
-        timer_ = 0;
         if (fd_ >= 0) {
             loop.remove(fd_);
             ::close(fd_);
@@ -156,7 +158,7 @@ private:
     std::string peer_;
     SSL *ssl_;
     std::shared_ptr<const tls::Context> ctx_;
-    EventLoop::TimerId timer_ = 0;
+    uint64_t startedMs_ = 0;
     uint32_t interest_ = EPOLLIN;
     bool sawData_ = false;
     bool done_ = false;
@@ -222,7 +224,15 @@ void TlsGate::accept(int fd, std::string peer) {
     }
     auto *hs = new Handshake(*this, fd, std::move(peer), ssl, ctx_);
     live_.insert(hs);
-    hs->start(server_.options().handshakeTimeoutMs);
+    hs->start();
+}
+
+void TlsGate::expireHandshakes(uint64_t nowMs, uint64_t timeoutMs) {
+    // Collected first: a rejected handshake leaves live_.
+    std::vector<Handshake *> expired;
+    for (Handshake *hs : live_)
+        if (nowMs - hs->startedMs() >= timeoutMs) expired.push_back(hs);
+    for (Handshake *hs : expired) hs->timedOut(timeoutMs);
 }
 
 void TlsGate::closeAll() {

@@ -1,12 +1,13 @@
 // The gate in front of the client code when --pubkey is set: every accepted
 // connection first runs a TLS 1.3 handshake here, driven by the event loop
 // (non-blocking SSL_accept, WANT_READ/WANT_WRITE), under a deadline
-// (--handshake-timeout). Only a connection whose client certificate carries
-// a trusted key becomes a ClientConn; everything else (plain text, garbage,
-// no certificate, a foreign key, a truncated or stalled handshake) is
-// closed here, logged once with the peer address and counted. Because no
-// ClientConn exists before authentication, no byte of an unauthenticated
-// connection is ever parsed as a request, let alone sent to a database.
+// (--handshake-timeout, enforced by the janitor). Only a connection whose
+// client certificate carries a trusted key becomes a ClientConn;
+// everything else (plain text, garbage, no certificate, a foreign key, a
+// truncated or stalled handshake) is closed here, logged once with the
+// peer address and counted. Because no ClientConn exists before
+// authentication, no byte of an unauthenticated connection is ever parsed
+// as a request, let alone sent to a database.
 //
 // SIGHUP: reload() reads the key files (and --tls-cert/--tls-key) again and
 // puts a new TLS context in place for new connections; handshakes in
@@ -44,6 +45,9 @@ public:
     void accept(int fd, std::string peer);
     // Shutdown: drops every handshake in progress.
     void closeAll();
+
+    // For the janitor: rejects handshakes older than timeoutMs.
+    void expireHandshakes(uint64_t nowMs, uint64_t timeoutMs);
     // Frees finished handshakes (from Server::beforeSleep, after every event
     // of the loop turn); true if any were freed.
     bool reap();

@@ -1,0 +1,38 @@
+#include "janitor.hpp"
+
+#include "client_conn.hpp"
+#include "metrics_http.hpp"
+#include "server.hpp"
+#include "tls_gate.hpp"
+
+namespace dbsync {
+
+void Janitor::start() {
+    server_.loop().addTimer(kPeriodMs, [this] { sweep(); });
+}
+
+void Janitor::sweep() {
+    const Options &opts = server_.options();
+    uint64_t now = server_.loop().nowMs();
+    for (auto &db : server_.databases()) db->checkTimeouts(now);
+    sweepClients(now);
+    if (TlsGate *tls = server_.tlsGate()) tls->expireHandshakes(now, opts.handshakeTimeoutMs);
+    if (MetricsHttp *metrics = server_.metrics()) metrics->expire(now);
+    if (server_.shuttingDown() && now >= server_.shutdownDeadlineMs()) server_.shutdownTimedOut();
+    server_.loop().addTimer(kPeriodMs, [this] { sweep(); });
+}
+
+void Janitor::sweepClients(uint64_t now) {
+    const Options &opts = server_.options();
+    for (ClientConn *c : server_.clients()) {
+        if (c->closed()) continue;
+        uint64_t partialSince = c->partialSinceMs();
+        if (partialSince != 0 && now - partialSince >= opts.clientTimeoutMs) {
+            c->requestTimedOut(opts.clientTimeoutMs);
+            if (c->closed()) continue;
+        }
+        c->releaseBuffersIfIdle();
+    }
+}
+
+}  // namespace dbsync
