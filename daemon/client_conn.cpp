@@ -277,7 +277,7 @@ void ClientConn::reply(std::string_view resp) {
         DBSYNC_TRACE("client %s reply: %s", peer_.c_str(), printable(resp).c_str());
         out_.append(resp);
         server_.scheduleFlush(this);
-        checkOutputBound();
+        writeIfOverOutputBound();
     } else {
         // Behind forwarded requests: wait our turn.
         queue_.push_back(FanoutRequest::withLocalReply(this, resp, server_.stats()));
@@ -299,16 +299,22 @@ void ClientConn::moveReadyReplies() {
         moved = true;
     }
     if (moved) server_.scheduleFlush(this);
-    if (!checkOutputBound()) return;
+    writeIfOverOutputBound();
+    if (fd_ < 0) return;
     resumeIfPossible();
 }
 
-bool ClientConn::checkOutputBound() {
-    if (out_.size() <= server_.options().clientMaxOutput) return true;
+void ClientConn::writeIfOverOutputBound() {
+    // Counting before writing would close a client that reads as fast as it
+    // can whenever one reply is larger than the bound. Whatever stays unread
+    // after this write is the janitor's to judge.
+    if (out_.size() > server_.options().clientMaxOutput) flush();
+}
+
+void ClientConn::closeForUnreadOutput() {
     server_.stats().clientOverflows++;
     LOG_WARN("client %s closed: %zu reply bytes unread (--client-max-output)", peer_.c_str(), out_.size());
     close(nullptr);
-    return false;
 }
 
 void ClientConn::resumeIfPossible() {
@@ -334,6 +340,7 @@ void ClientConn::flush() {
             return;
         }
         out_.consume(static_cast<size_t>(n));
+        bytesWritten_ += static_cast<uint64_t>(n);
     }
     if (fd_ >= 0) {
         if (out_.empty()) out_.shrinkIfIdle(kIdleBufferKeep);

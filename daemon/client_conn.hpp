@@ -48,8 +48,18 @@ public:
     uint64_t partialSinceMs() const { return partialSinceMs_; }
     // answers it with an error and closes once that is written,
     void requestTimedOut(uint64_t limitMs);
+    // reply bytes not yet written, and all bytes written so far,
+    size_t unreadBytes() const { return out_.size(); }
+    uint64_t bytesWritten() const { return bytesWritten_; }
+    // closes a client that does not read its replies (--client-max-output),
+    void closeForUnreadOutput();
     // and lets an idle TLS client give its record buffers back.
     void releaseBuffersIfIdle();
+    // What the janitor saw at its last sweep (for --client-max-output).
+    struct OutputMark {
+        bool wasOver = false;
+        uint64_t written = 0;
+    } outputMark;
 
     bool closed() const { return fd_ < 0; }
     bool idle() const { return queue_.empty() && out_.empty(); }
@@ -66,9 +76,9 @@ private:
     void handleMulti(FramedRequest &req, int kind);
     void reply(std::string_view resp);
     void moveReadyReplies();
-    // Closes a client whose unread replies passed --client-max-output;
-    // false if it did.
-    bool checkOutputBound();
+    // Past --client-max-output, writes at once rather than before the loop
+    // sleeps: the bound is for what the client leaves unread.
+    void writeIfOverOutputBound();
     void updateInterest();
     void resumeIfPossible();
 
@@ -81,6 +91,7 @@ private:
     ByteBuffer out_;  // replies not yet written
     std::deque<FanoutRequest *> queue_;  // requests in arrival order, answered from the front
     uint64_t partialSinceMs_ = 0;        // a half-received request started (for --client-timeout)
+    uint64_t bytesWritten_ = 0;          // reply bytes written to the socket, ever
     bool activeSinceSweep_ = true;       // read or wrote since the janitor's last sweep
     bool readPaused_ = false;            // too many requests in flight: backpressure
     bool stopReading_ = false;           // QUIT, protocol error, -c, shutdown

@@ -31,6 +31,18 @@ void Janitor::sweepClients(uint64_t now) {
             c->requestTimedOut(opts.clientTimeoutMs);
             if (c->closed()) continue;
         }
+        // --client-max-output bounds what a client leaves unread: one over
+        // it at two sweeps in a row, with not a byte written to it in
+        // between, is not reading. One that reads a large reply as fast as
+        // it can is making progress, however large the reply.
+        ClientConn::OutputMark &mark = c->outputMark;
+        bool over = c->unreadBytes() > opts.clientMaxOutput;
+        if (over && mark.wasOver && c->bytesWritten() == mark.written) {
+            c->closeForUnreadOutput();
+            continue;
+        }
+        mark.wasOver = over;
+        mark.written = c->bytesWritten();
         c->releaseBuffersIfIdle();
     }
 }

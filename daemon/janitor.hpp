@@ -8,7 +8,9 @@
 // Each sweep, in this order:
 //   databases       --connect-timeout, --db-timeout (DatabaseBackend::checkTimeouts)
 //   clients         a request half received for longer than --client-timeout;
-//                   idle TLS clients give their record buffers back
+//                   replies left unread over --client-max-output for a whole
+//                   period in which the client read nothing; idle TLS
+//                   clients give their record buffers back
 //   TLS handshakes  not finished within --handshake-timeout
 //   metrics         a request head not received in time, an answer not collected
 //   shutdown        --shutdown-timeout after SIGTERM/SIGINT

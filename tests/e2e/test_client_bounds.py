@@ -1,11 +1,14 @@
 """Client-side bounds of dbsyncd: what one client, or many, can make the
-daemon hold or do. Closing a client in the middle of the janitor's sweep."""
+daemon hold or do. Closing a client in the middle of the janitor's sweep,
+replies bigger than --client-max-output."""
 
 import fcntl
+import os
+import socket
 import struct
 import termios
 
-from harness import encode, wait_until
+from harness import ProtocolFailure, encode, wait_until
 
 
 # --------------------------------------------------------------------- helpers
@@ -79,4 +82,65 @@ def test_client_closed_by_the_janitor_sweep_leaves_the_others_alone(procs, tmp_p
         hog.client.close()
     assert r.get("k") is None
     assert r.get("after") == b"1"
+
+
+# --------------------------------------------------------------------- --client-max-output
+
+
+def test_reply_bigger_than_client_max_output_reaches_a_client_that_reads(procs):
+    # The bound is for bytes a client leaves unread, not for the size of a
+    # reply: a 65 MiB value at the default 64 MiB bound arrives whole.
+    r = procs.start_redis(1)
+    # Moving 65 MiB through hiredis can take a while under ASan on a busy machine.
+    d = procs.start_dbsyncd([r], ["--db-timeout", "60000"])
+    value = os.urandom(1 << 20) * 65
+    with r.client(timeout=60) as direct:
+        assert direct.command("SET", "big", value) == "OK"
+    with d.client(timeout=60) as c:
+        c.send_raw(encode("GET", "big"))
+        assert read_bulk(c) == value
+        assert c.command("PING") == "PONG"
+    assert int(d.info()["client_output_overflows"]) == 0
+
+
+def read_bulk(client):
+    """Reads one bulk reply of any size (harness.Client reads small replies)."""
+    head = client._line()
+    assert head.startswith(b"$"), head
+    want = int(head[1:]) + 2
+    data = bytearray(client.buf)
+    while len(data) < want:
+        chunk = client.sock.recv(1 << 20)
+        if not chunk:
+            raise ProtocolFailure(f"connection closed after {len(data)} of {want} bytes")
+        data += chunk
+    client.buf = bytes(data[want:])
+    assert data[want - 2:want] == b"\r\n"
+    return bytes(data[:want - 2])
+
+
+def send_without_reading(d, request):
+    """A client with a tiny receive buffer that sends `request` and never
+    reads a reply; returned open, for the caller to close."""
+    hog = d.client()
+    hog.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    hog.sock.sendall(request)
+    return hog
+
+
+def test_client_that_leaves_a_large_reply_unread_is_closed(procs):
+    r = procs.start_redis(1)
+    d = procs.start_dbsyncd([r], ["--client-max-output", str(1 << 20), "--db-timeout", "60000"])
+    value = b"v" * (8 << 20)
+    with r.client(timeout=60) as direct:
+        assert direct.command("SET", "big", value) == "OK"
+    with d.client(timeout=60) as reader:
+        reader.send_raw(encode("GET", "big"))
+        assert read_bulk(reader) == value  # eight times the bound, read as it comes
+    hog = send_without_reading(d, encode("GET", "big"))
+    wait_until(lambda: int(d.info()["client_output_overflows"]) == 1, 20,
+               "the client that does not read to be closed over --client-max-output")
+    assert int(d.info()["connected_clients"]) == 1  # the one asking
+    assert "reply bytes unread (--client-max-output)" in d.log()
+    hog.close()
 
