@@ -16,7 +16,10 @@ void Janitor::sweep() {
     uint64_t now = server_.loop().nowMs();
     for (auto &db : server_.databases()) db->checkTimeouts(now);
     sweepClients(now);
-    if (TlsGate *tls = server_.tlsGate()) tls->expireHandshakes(now, opts.handshakeTimeoutMs);
+    if (TlsGate *tls = server_.tlsGate()) {
+        tls->expireHandshakes(now, opts.handshakeTimeoutMs);
+        tls->sweepRejectLog(now);
+    }
     if (MetricsHttp *metrics = server_.metrics()) metrics->expire(now);
     if (server_.shuttingDown() && now >= server_.shutdownDeadlineMs()) server_.shutdownTimedOut();
     server_.loop().addTimer(kPeriodMs, [this] { sweep(); });

@@ -412,6 +412,9 @@ std::string renderMetrics(Server &server) {
     e.single("dbsyncd_tls_handshake_timeouts_total", "counter",
              "Client TLS handshakes not finished within --handshake-timeout (also counted as rejected).",
              st.tlsHandshakeTimeouts);
+    e.single("dbsyncd_tls_handshakes_refused_total", "counter",
+             "Client TLS connections refused with an alert before any handshake (--max-handshakes reached).",
+             st.tlsHandshakesRefused);
     e.single("dbsyncd_tls_key_reloads_total", "counter", "SIGHUP key reloads that took effect.", st.tlsKeyReloads);
     e.single("dbsyncd_tls_key_reload_failures_total", "counter",
              "SIGHUP key reloads refused (the previous keys stay in force).", st.tlsKeyReloadFailures);

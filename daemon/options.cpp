@@ -25,6 +25,10 @@ const char kUsage[] =
     "                             ephemeral self-signed certificate made at start\n"
     "      --tls-key FILE         private key of --tls-cert (PEM, no password)\n"
     "      --handshake-timeout MS time to complete the TLS handshake (default 5000)\n"
+    "      --max-handshakes N     TLS handshakes in progress; more connections are\n"
+    "                             refused with a TLS alert (default 1024)\n"
+    "      --reject-log-rate N    rejected TLS handshakes logged per second; the rest\n"
+    "                             are counted in one line (default 10)\n"
     "  -c, --close                close the client connection after each reply\n"
     "\n"
     "Databases:\n"
@@ -89,6 +93,8 @@ enum LongOnly {
     kHandshakeTimeout,
     kMetrics,
     kMetricsMaxClients,
+    kMaxHandshakes,
+    kRejectLogRate,
 };
 
 const struct option kLongOptions[] = {
@@ -116,6 +122,8 @@ const struct option kLongOptions[] = {
     {"handshake-timeout", required_argument, nullptr, kHandshakeTimeout},
     {"metrics", required_argument, nullptr, kMetrics},
     {"metrics-max-clients", required_argument, nullptr, kMetricsMaxClients},
+    {"max-handshakes", required_argument, nullptr, kMaxHandshakes},
+    {"reject-log-rate", required_argument, nullptr, kRejectLogRate},
     {"verbose", no_argument, nullptr, 'v'},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'V'},
@@ -286,6 +294,12 @@ ParseOutcome parseOptions(int argc, char **argv, Options &opts) {
             opts.metrics = true;
             break;
         }
+        case kMaxHandshakes:
+            if (!parseNumber<size_t>(arg, 1, 1000000, opts.maxHandshakes)) return usageError(flagName(c), "must be a number from 1 to 1000000");
+            break;
+        case kRejectLogRate:
+            if (!parseNumber<size_t>(arg, 1, 100000, opts.rejectLogRate)) return usageError(flagName(c), "must be lines per second from 1 to 100000");
+            break;
         case kMetricsMaxClients:
             if (!parseNumber<size_t>(arg, 1, 10000, opts.metricsMaxClients)) return usageError(flagName(c), "must be a number from 1 to 10000");
             break;

@@ -28,6 +28,8 @@ struct Options {
     std::string tlsCert;               // --tls-cert: server certificate (PEM); empty: ephemeral self-signed
     std::string tlsKey;                // --tls-key: its private key
     uint64_t handshakeTimeoutMs = 5000;  // --handshake-timeout: TLS handshake deadline
+    size_t maxHandshakes = 1024;         // --max-handshakes: TLS handshakes in progress
+    size_t rejectLogRate = 10;           // --reject-log-rate: rejected-handshake log lines per second
 
     uint64_t dbTimeoutMs = 2000;
     uint64_t connectTimeoutMs = 1000;

@@ -48,27 +48,46 @@ bool Server::start(std::string &error) {
     return true;
 }
 
-void Server::accepted(int fd, std::string peer) {
-    size_t handshaking = tls_ ? tls_->inProgress() : 0;
-    if (shuttingDown_ || stats_.clientsConnected + handshaking >= opts_.maxClients) {
-        if (!shuttingDown_ && !rejectingClients_) {
-            // Once when the bound is hit, once when it is relieved: never per client.
-            LOG_WARN("--max-clients %zu reached: refusing new clients", opts_.maxClients);
-            rejectingClients_ = true;
-            rejectedBefore_ = stats_.clientsRejected;
+namespace {
+const char kFull[] = "-ERR max number of clients reached (--max-clients)\r\n";
+}  // namespace
+
+bool Server::clientSlotFree() {
+    // Handshakes in progress do not count: they have their own bound
+    // (--max-handshakes), so unauthenticated peers cannot take the slots of
+    // clients. Closed clients not yet freed do not count either.
+    if (stats_.clientsConnected < opts_.maxClients) {
+        if (rejectingClients_) {
+            LOG_NOTICE("accepting clients again (%llu refused over --max-clients)",
+                       static_cast<unsigned long long>(stats_.clientsRejected - rejectedBefore_));
+            rejectingClients_ = false;
         }
-        stats_.clientsRejected++;
-        static const char kFull[] = "-ERR max number of clients reached (--max-clients)\r\n";
+        return true;
+    }
+    if (!rejectingClients_) {
+        // Once when the bound is hit, once when it is relieved: never per client.
+        LOG_WARN("--max-clients %zu reached: refusing new clients", opts_.maxClients);
+        rejectingClients_ = true;
+        rejectedBefore_ = stats_.clientsRejected;
+    }
+    stats_.clientsRejected++;
+    return false;
+}
+
+void Server::accepted(int fd, std::string peer) {
+    if (shuttingDown_) {
+        close(fd);
+        return;
+    }
+    if (!clientSlotFree()) {
+        // The TLS port speaks TLS only: a refusal in plain text would read
+        // as "this server does not speak TLS" to a TLS client.
+        if (tls_) return tls_->refuse(fd);
         if (write(fd, kFull, sizeof kFull - 1) < 0) {
             // Nothing more to do for a client we are turning away.
         }
         close(fd);
         return;
-    }
-    if (rejectingClients_) {
-        LOG_NOTICE("accepting clients again (%llu refused over --max-clients)",
-                   static_cast<unsigned long long>(stats_.clientsRejected - rejectedBefore_));
-        rejectingClients_ = false;
     }
     if (tls_) return tls_->accept(fd, std::move(peer));  // becomes a client once authenticated
     stats_.clientsTotal++;
@@ -78,6 +97,13 @@ void Server::accepted(int fd, std::string peer) {
 
 void Server::authenticated(std::unique_ptr<ConnStream> stream, std::string peer) {
     if (shuttingDown_) return;  // stream closes
+    if (!clientSlotFree()) {
+        // The slots filled up during the handshake: say so over TLS.
+        if (stream->write(kFull, sizeof kFull - 1) < 0) {
+            // Nothing more to do for a client we are turning away.
+        }
+        return;  // stream closes, with a close_notify
+    }
     stats_.clientsTotal++;
     stats_.clientsConnected++;
     auto *client = new ClientConn(*this, std::move(stream), std::move(peer));
@@ -263,6 +289,7 @@ std::string Server::infoText() const {
         line("tls_trusted_keys", std::to_string(tls_->trustedKeys()));
         line("tls_handshakes_in_progress", std::to_string(tls_->inProgress()));
     }
+    line("tls_handshakes_refused", std::to_string(stats_.tlsHandshakesRefused));
     line("tls_handshakes_accepted", std::to_string(stats_.tlsHandshakesAccepted));
     line("tls_handshakes_rejected", std::to_string(stats_.tlsHandshakesRejected));
     line("tls_handshake_timeouts", std::to_string(stats_.tlsHandshakeTimeouts));

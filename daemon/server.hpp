@@ -89,6 +89,8 @@ public:
 private:
     void beforeSleep();
     void freeClosedClients();
+    // Counts and logs a refusal over --max-clients; false if there is no room.
+    bool clientSlotFree();
     void maybeFinishShutdown();
     void watchDatabases();
 

@@ -23,6 +23,7 @@ struct Stats {
     uint64_t tlsHandshakesAccepted = 0;
     uint64_t tlsHandshakesRejected = 0;  // every reason, timeouts included
     uint64_t tlsHandshakeTimeouts = 0;   // of which: --handshake-timeout
+    uint64_t tlsHandshakesRefused = 0;   // not started: over --max-handshakes
     uint64_t tlsKeyReloads = 0;          // SIGHUP reloads that took effect
     uint64_t tlsKeyReloadFailures = 0;   // SIGHUP reloads refused (old keys kept)
 };

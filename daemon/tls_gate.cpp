@@ -28,6 +28,13 @@ bool looksLikeText(unsigned char c) {
     return c == '*' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
+// A fatal internal_error alert as a plain TLS record (content type 21,
+// legacy version 3.3, length 2, level fatal, description 80): what a
+// server that cannot take a connection now sends before any handshake
+// (RFC 8446 sections 5.1 and 6). A TLS client then reports an alert from
+// the server, not a server that does not speak TLS.
+const unsigned char kBusyAlert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x50};
+
 }  // namespace
 
 // One connection in its TLS handshake.
@@ -131,7 +138,7 @@ private:
 
     void reject(const std::string &why) {
         if (done_) return;
-        LOG_WARN("TLS handshake rejected from %s: %s", peer_.c_str(), why.c_str());
+        gate_.logRejection(peer_, why);
         gate_.server_.stats().tlsHandshakesRejected++;
         finishWith(false, why);
     }
@@ -164,7 +171,8 @@ private:
     bool done_ = false;
 };
 
-TlsGate::TlsGate(Server &server) : server_(server) {}
+TlsGate::TlsGate(Server &server)
+    : server_(server), rejectLog_("TLS handshake rejections", "--reject-log-rate", server.options().rejectLogRate) {}
 
 TlsGate::~TlsGate() {
     closeAll();
@@ -213,18 +221,53 @@ const std::string &TlsGate::serverKeyText() const {
     return ctx_ ? ctx_->ownKeyText() : none;
 }
 
+void TlsGate::logRejection(const std::string &peer, const std::string &why) {
+    if (rejectLog_.allow(server_.loop().nowMs()))
+        LOG_WARN("TLS handshake rejected from %s: %s", peer.c_str(), why.c_str());
+}
+
 void TlsGate::accept(int fd, std::string peer) {
+    Stats &stats = server_.stats();
+    size_t bound = server_.options().maxHandshakes;
+    if (live_.size() >= bound) {
+        if (!refusing_) {
+            // Once when the bound is hit, once when it is relieved: never per peer.
+            LOG_WARN("--max-handshakes %zu reached: refusing new TLS connections", bound);
+            refusing_ = true;
+            refusedBefore_ = stats.tlsHandshakesRefused;
+        }
+        stats.tlsHandshakesRefused++;
+        return refuse(fd);
+    }
+    if (refusing_) {
+        LOG_NOTICE("accepting TLS handshakes again (%llu refused over --max-handshakes)",
+                   static_cast<unsigned long long>(stats.tlsHandshakesRefused - refusedBefore_));
+        refusing_ = false;
+    }
     std::string error;
     SSL *ssl = ctx_->newSsl(fd, error);
     if (!ssl) {
-        LOG_WARN("TLS handshake rejected from %s: %s", peer.c_str(), error.c_str());
-        server_.stats().tlsHandshakesRejected++;
+        logRejection(peer, error);
+        stats.tlsHandshakesRejected++;
         ::close(fd);
         return;
     }
     auto *hs = new Handshake(*this, fd, std::move(peer), ssl, ctx_);
     live_.insert(hs);
     hs->start();
+}
+
+void TlsGate::refuse(int fd) {
+    // Take in what the peer sent so far (its ClientHello, usually):
+    // closing with unread input would reset the connection, and the reset
+    // can reach the peer before it has read the alert.
+    char discard[4096];
+    for (int i = 0; i < 4 && recv(fd, discard, sizeof discard, MSG_DONTWAIT) > 0; i++) {
+    }
+    if (send(fd, kBusyAlert, sizeof kBusyAlert, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+        // Nothing more to tell a peer we are turning away.
+    }
+    ::close(fd);
 }
 
 void TlsGate::expireHandshakes(uint64_t nowMs, uint64_t timeoutMs) {

@@ -4,10 +4,16 @@
 // (--handshake-timeout, enforced by the janitor). Only a connection whose
 // client certificate carries a trusted key becomes a ClientConn;
 // everything else (plain text, garbage, no certificate, a foreign key, a
-// truncated or stalled handshake) is closed here, logged once with the
-// peer address and counted. Because no ClientConn exists before
+// truncated or stalled handshake) is closed here, logged with the peer
+// address (at most --reject-log-rate lines a second; the rest are counted
+// in one line) and counted. Because no ClientConn exists before
 // authentication, no byte of an unauthenticated connection is ever parsed
 // as a request, let alone sent to a database.
+//
+// Handshakes in progress have their own bound, --max-handshakes, apart from
+// --max-clients: peers that never authenticate cannot take the slots of
+// clients. A connection over either bound is refused with a TLS alert
+// (internal_error), never with plain text on this TLS-only port.
 //
 // SIGHUP: reload() reads the key files (and --tls-cert/--tls-key) again and
 // puts a new TLS context in place for new connections; handshakes in
@@ -21,6 +27,7 @@
 #include <vector>
 
 #include "event_loop.hpp"
+#include "log_limiter.hpp"
 
 namespace dbsync {
 
@@ -41,13 +48,18 @@ public:
     // SIGHUP. On failure the current keys stay in force.
     bool reload(std::string &error);
 
-    // Takes over a freshly accepted socket and starts its handshake.
+    // Takes over a freshly accepted socket and starts its handshake, or
+    // refuses it over --max-handshakes.
     void accept(int fd, std::string peer);
+    // Turns a connection away with a TLS alert and closes it.
+    void refuse(int fd);
     // Shutdown: drops every handshake in progress.
     void closeAll();
 
-    // For the janitor: rejects handshakes older than timeoutMs.
+    // For the janitor: rejects handshakes older than timeoutMs, and writes
+    // the count of rejections not logged.
     void expireHandshakes(uint64_t nowMs, uint64_t timeoutMs);
+    void sweepRejectLog(uint64_t nowMs) { rejectLog_.sweep(nowMs); }
     // Frees finished handshakes (from Server::beforeSleep, after every event
     // of the loop turn); true if any were freed.
     bool reap();
@@ -61,6 +73,7 @@ public:
 private:
     friend class Handshake;
     void finish(Handshake *hs, bool ok, const std::string &why);
+    void logRejection(const std::string &peer, const std::string &why);
     void logKeys(const char *what) const;
 
     Server &server_;
@@ -69,6 +82,9 @@ private:
     // Finished handshakes are freed by reap(), after the current loop
     // iteration, because an event for them may still be in this batch.
     std::vector<Handshake *> dead_;
+    LogLimiter rejectLog_;
+    bool refusing_ = false;        // --max-handshakes hit, not yet relieved
+    uint64_t refusedBefore_ = 0;   // tlsHandshakesRefused when that began
 };
 
 }  // namespace dbsync
