@@ -20,7 +20,11 @@ void Janitor::sweep() {
         tls->expireHandshakes(now, opts.handshakeTimeoutMs);
         tls->sweepRejectLog(now);
     }
-    if (MetricsHttp *metrics = server_.metrics()) metrics->expire(now);
+    if (MetricsHttp *metrics = server_.metrics()) {
+        metrics->expire(now);
+        metrics->resumeAccepting();
+    }
+    server_.resumeAccepting();
     if (server_.shuttingDown() && now >= server_.shutdownDeadlineMs()) server_.shutdownTimedOut();
     server_.loop().addTimer(kPeriodMs, [this] { sweep(); });
 }

@@ -14,6 +14,7 @@
 //   TLS handshakes  not finished within --handshake-timeout
 //   metrics         a request head not received in time, an answer not collected
 //   shutdown        --shutdown-timeout after SIGTERM/SIGINT
+//   accepting       a listener paused for want of file descriptors tries again
 //   logs            the count of rejections not logged (--reject-log-rate)
 //
 // The sweep closes clients while it goes through them: it may, because

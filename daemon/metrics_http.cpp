@@ -224,7 +224,7 @@ private:
 // --------------------------------------------------------------- listener
 
 MetricsHttp::MetricsHttp(EventLoop &loop, Limits limits, Render render)
-    : loop_(loop), limits_(limits), render_(std::move(render)) {}
+    : loop_(loop), limits_(limits), render_(std::move(render)), pause_(loop, "metrics: ") {}
 
 MetricsHttp::~MetricsHttp() {
     stop();
@@ -242,11 +242,13 @@ bool MetricsHttp::start(const Address &address, std::string &error) {
         return false;
     }
     loop_.add(fd_, EPOLLIN, this);
+    pause_.watch(fd_, this);
     return true;
 }
 
 void MetricsHttp::stop() {
     if (fd_ >= 0) {
+        pause_.watch(-1, nullptr);
         loop_.remove(fd_);
         ::close(fd_);
         fd_ = -1;
@@ -260,7 +262,11 @@ void MetricsHttp::onIo(uint32_t) {
         int fd = accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK) LOG_WARN("metrics: accept: %s", std::strerror(errno));
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                pause_.drained();
+                return;
+            }
+            if (!pause_.pauseOn(errno)) LOG_WARN("metrics: accept: %s", std::strerror(errno));
             return;
         }
         if (connections() >= limits_.maxClients) {

@@ -17,6 +17,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "accept_pause.hpp"
 #include "address.hpp"
 #include "event_loop.hpp"
 
@@ -52,6 +53,8 @@ public:
     // Frees closed connections, once the loop turn is over (from
     // Server::beforeSleep); true if any were freed.
     bool reap();
+    // Accepts again if paused for want of descriptors (accept_pause.hpp).
+    void resumeAccepting() { pause_.resume(); }
 
     size_t connections() const { return conns_.size() - turningAway_; }
     uint64_t requests = 0;   // answered with 200
@@ -71,6 +74,7 @@ private:
     std::unordered_set<Conn *> conns_;
     size_t turningAway_ = 0;    // of conns_: answered 503, lingering until the peer closes
     std::vector<Conn *> dead_;  // closed; freed by reap()
+    AcceptPause pause_;
     bool limitLogged_ = false;  // "connection limit reached" logged once per episode
 };
 

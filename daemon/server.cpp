@@ -132,6 +132,9 @@ void Server::freeClosedClients() {
         delete c;
     }
     closed_.clear();
+    // Descriptors were freed: a listener paused for want of them tries again.
+    listener_.resumeAccepting();
+    if (metrics_) metrics_->resumeAccepting();
 }
 
 void Server::scheduleFlush(ClientConn *client) {
@@ -174,8 +177,8 @@ void Server::beforeSleep() {
     // event of this turn is left to deliver, no callback is running, and
     // nothing is going through the clients (see server.hpp).
     freeClosedClients();
-    if (tls_) tls_->reap();
-    if (metrics_) metrics_->reap();
+    if (tls_ && tls_->reap()) listener_.resumeAccepting();
+    if (metrics_ && metrics_->reap()) metrics_->resumeAccepting();
     watchDatabases();
     if (shuttingDown_) maybeFinishShutdown();
 }

@@ -63,6 +63,8 @@ public:
     void reloadKeys();
     // From ClientConn::close(): freed before the loop sleeps.
     void clientClosed(ClientConn *client);
+    // The listen socket, if paused for want of descriptors, is watched again.
+    void resumeAccepting() { listener_.resumeAccepting(); }
     // When --shutdown-timeout runs out (meaningful while shuttingDown()),
     // and what the janitor does then: stop waiting for requests in flight.
     uint64_t shutdownDeadlineMs() const { return shutdownDeadlineMs_; }

@@ -1,14 +1,16 @@
 """Client-side bounds of dbsyncd: what one client, or many, can make the
 daemon hold or do. Closing a client in the middle of the janitor's sweep,
-replies bigger than --client-max-output."""
+replies bigger than --client-max-output, running out of file descriptors."""
 
 import fcntl
 import os
+import re
+import resource
 import socket
 import struct
 import termios
 
-from harness import ProtocolFailure, encode, wait_until
+from harness import ProtocolFailure, encode, free_port, parse_info, wait_until
 
 
 # --------------------------------------------------------------------- helpers
@@ -143,4 +145,102 @@ def test_client_that_leaves_a_large_reply_unread_is_closed(procs):
     assert int(d.info()["connected_clients"]) == 1  # the one asking
     assert "reply bytes unread (--client-max-output)" in d.log()
     hog.close()
+
+
+# --------------------------------------------------------------------- file descriptors
+
+
+ACCEPT_TROUBLE = re.compile(r"accept.*(Too many open files|out of file descriptors)")
+
+
+def test_out_of_file_descriptors_pauses_accepting_and_logs_once(procs):
+    r = procs.start_redis(1)
+    d = procs.start_dbsyncd([r])
+    keep = d.client()
+    assert keep.command("PING") == "PONG"
+    # Whatever dbsyncd opens from now on must fit in 64 descriptors.
+    resource.prlimit(d.proc.pid, resource.RLIMIT_NOFILE, (64, 64))
+    conns = []
+    try:
+        for _ in range(80):
+            s = socket.create_connection(("127.0.0.1", d.port), timeout=20)
+            s.sendall(b"PING\r\n")
+            conns.append(s)
+        wait_until(lambda: ACCEPT_TROUBLE.search(d.log()), 10, "dbsyncd to run out of descriptors")
+        # The loop still serves the clients it has, and it waits: one line.
+        info = parse_info(keep.command("DBSYNC", "INFO"))
+        accepted = int(info["connected_clients"]) - 1
+        assert 0 < accepted < len(conns), accepted
+        assert len(ACCEPT_TROUBLE.findall(d.log())) == 1, d.log_tail()
+        # Connections are accepted in the order they came: free the
+        # descriptors of those served, and the waiting ones are served.
+        for s in conns[:accepted]:
+            assert s.recv(100) == b"+PONG\r\n"
+            s.close()
+        for s in conns[accepted:]:
+            assert s.recv(100) == b"+PONG\r\n"
+        wait_until(lambda: re.search(r"accepting connections again after \d+ ms \(\d+ accepts? failed\)", d.log()),
+                   10, "the end of the episode in the log")
+        assert len(ACCEPT_TROUBLE.findall(d.log())) == 1, d.log_tail()
+        assert keep.command("PING") == "PONG"
+    finally:
+        for s in conns:
+            s.close()
+        keep.close()
+
+
+SCRAPE = b"GET /metrics HTTP/1.0\r\n\r\n"
+
+
+def read_to_end(sock):
+    data = b""
+    while chunk := sock.recv(65536):
+        data += chunk
+    return data
+
+
+def scrape_metrics(port):
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as s:
+        s.sendall(SCRAPE)
+        return read_to_end(s)
+
+
+def test_out_of_file_descriptors_pauses_the_metrics_port_too(procs):
+    r = procs.start_redis(1)
+    metrics_port = free_port()
+    d = procs.start_dbsyncd([r], ["--metrics", f"127.0.0.1:{metrics_port}"])
+    keep = d.client()
+    assert keep.command("PING") == "PONG"
+    # UBSan opens a pipe the first time it checks an object's type, and
+    # takes a failure for a bad object: one scrape first, while it can.
+    assert scrape_metrics(metrics_port).startswith(b"HTTP/1.1 200 OK")
+    resource.prlimit(d.proc.pid, resource.RLIMIT_NOFILE, (64, 64))
+    conns = []
+    try:
+        # Use up the descriptors with clients, then ask for the metrics.
+        while not ACCEPT_TROUBLE.search(d.log()):
+            s = socket.create_connection(("127.0.0.1", d.port), timeout=20)
+            conns.append(s)
+            if len(conns) > 200:
+                raise AssertionError("dbsyncd never ran out of descriptors")
+            s.sendall(b"PING\r\n")
+            assert keep.command("PING") == "PONG"
+        scrape = socket.create_connection(("127.0.0.1", metrics_port), timeout=20)
+        scrape.sendall(SCRAPE)
+        wait_until(lambda: re.search(r"metrics: accept: Too many open files", d.log()), 10,
+                   "the metrics port to run out of descriptors")
+        assert keep.command("PING") == "PONG"
+        assert len(re.findall(r"metrics: accept: Too many open files", d.log())) == 1, d.log_tail()
+        for s in conns:
+            s.close()
+        response = read_to_end(scrape)
+        assert response.startswith(b"HTTP/1.1 200 OK"), response[:200]
+        assert b"dbsyncd_clients_connected" in response
+        wait_until(lambda: "metrics: accepting connections again after" in d.log(), 10,
+                   "the end of the metrics port's episode in the log")
+        assert len(re.findall(r"metrics: accept: Too many open files", d.log())) == 1, d.log_tail()
+    finally:
+        for s in conns:
+            s.close()
+        keep.close()
 
