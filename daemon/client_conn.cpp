@@ -62,10 +62,11 @@ ClientConn::~ClientConn() {
 void ClientConn::close(const char *why) {
     if (fd_ < 0) return;
     if (why) LOG_INFO("client %s closed: %s", peer_.c_str(), why);
-    // No more events, reads or writes; the socket and the requests go in
-    // the server's one place for that, before the loop sleeps.
+    // No more events, reads or writes; the socket, the requests and the
+    // memory go in the server's one place for that, before the loop sleeps.
     server_.loop().remove(fd_);
     fd_ = -1;
+    trackMemory();
     server_.clientClosed(this);
 }
 
@@ -76,10 +77,19 @@ void ClientConn::onIo(uint32_t events) {
     // TLS only: a write that waits for input, a read that waits for output.
     if (fd_ >= 0 && (events & EPOLLIN) && stream_->writeWaitsForInput()) flush();
     if (fd_ >= 0 && (events & EPOLLOUT) && stream_->readWaitsForOutput()) readInput();
+    trackMemory();
 }
 
 void ClientConn::start() {
     if (fd_ >= 0 && stream_->hasBufferedInput()) readInput();
+    trackMemory();
+}
+
+void ClientConn::trackMemory() {
+    size_t now = fd_ < 0 ? 0 : bufferedBytes();
+    if (now == trackedBytes_) return;
+    server_.clientMemory().change(trackedBytes_, now);
+    trackedBytes_ = now;
 }
 
 void ClientConn::readInput() {
@@ -243,10 +253,12 @@ void ClientConn::handleMulti(FramedRequest &req, int kind) {
     inMulti_ = false;
     if (kind == static_cast<int>(CommandKind::Discard)) {
         multi_.clear();
+        multiBytes_ = 0;
         return reply("+OK\r\n");
     }
     if (multiDirty_) {
         multi_.clear();
+        multiBytes_ = 0;
         return reply("-EXECABORT Transaction discarded because of previous errors.\r\n");
     }
     multi_.emplace_back("*1\r\n$4\r\nEXEC\r\n");
@@ -259,6 +271,7 @@ void ClientConn::handleMulti(FramedRequest &req, int kind) {
     for (auto &db : server_.databases()) db->sendSequence(txn, multi_);
     txn->release();
     multi_.clear();
+    multiBytes_ = 0;
 }
 
 void ClientConn::forward(std::string_view resp) {
@@ -284,7 +297,10 @@ void ClientConn::reply(std::string_view resp) {
     }
 }
 
-void ClientConn::onDecided() { moveReadyReplies(); }
+void ClientConn::onDecided() {
+    moveReadyReplies();
+    trackMemory();
+}
 
 void ClientConn::moveReadyReplies() {
     if (fd_ < 0) return;  // closed, not yet freed: the replies go nowhere
@@ -314,6 +330,13 @@ void ClientConn::writeIfOverOutputBound() {
 void ClientConn::closeForUnreadOutput() {
     server_.stats().clientOverflows++;
     LOG_WARN("client %s closed: %zu reply bytes unread (--client-max-output)", peer_.c_str(), out_.size());
+    close(nullptr);
+}
+
+void ClientConn::closeOverBufferMemory(size_t totalBytes, size_t bound) {
+    server_.stats().clientBufferEvictions++;
+    LOG_WARN("client %s closed: %zu bytes buffered, over --max-buffer-memory %zu (%zu buffered for all clients)",
+             peer_.c_str(), bufferedBytes(), bound, totalBytes);
     close(nullptr);
 }
 
@@ -348,6 +371,7 @@ void ClientConn::flush() {
         updateInterest();
         if (closeWhenDone_ && idle()) close(nullptr);
     }
+    trackMemory();
 }
 
 void ClientConn::updateInterest() {
@@ -384,6 +408,7 @@ void ClientConn::requestTimedOut(uint64_t limitMs) {
     resp::appendError(r, "ERR request not completed within " + std::to_string(limitMs) + " ms (--client-timeout)");
     reply(r);
     finishAndClose();
+    trackMemory();
 }
 
 }  // namespace dbsync

@@ -61,6 +61,11 @@ public:
         uint64_t written = 0;
     } outputMark;
 
+    // Bytes held in this client's buffers, for --max-buffer-memory
+    // (client_memory.cpp), and the close when it is over that bound.
+    size_t bufferedBytes() const { return in_.capacity() + out_.capacity() + multiBytes_; }
+    void closeOverBufferMemory(size_t totalBytes, size_t bound);
+
     bool closed() const { return fd_ < 0; }
     bool idle() const { return queue_.empty() && out_.empty(); }
     const std::string &peer() const { return peer_; }
@@ -81,6 +86,8 @@ private:
     void writeIfOverOutputBound();
     void updateInterest();
     void resumeIfPossible();
+    // Tells the server's ClientMemory what the buffers hold now.
+    void trackMemory();
 
     Server &server_;
     std::unique_ptr<ConnStream> stream_;  // all socket I/O goes through it
@@ -92,6 +99,7 @@ private:
     std::deque<FanoutRequest *> queue_;  // requests in arrival order, answered from the front
     uint64_t partialSinceMs_ = 0;        // a half-received request started (for --client-timeout)
     uint64_t bytesWritten_ = 0;          // reply bytes written to the socket, ever
+    size_t trackedBytes_ = 0;            // bufferedBytes() as last told to ClientMemory
     bool activeSinceSweep_ = true;       // read or wrote since the janitor's last sweep
     bool readPaused_ = false;            // too many requests in flight: backpressure
     bool stopReading_ = false;           // QUIT, protocol error, -c, shutdown

@@ -430,6 +430,12 @@ std::string renderMetrics(Server &server) {
              "Clients closed for not finishing a request in time (--client-timeout).", st.clientTimeouts);
     e.single("dbsyncd_client_output_overflows_total", "counter",
              "Clients closed for not reading their replies (--client-max-output).", st.clientOverflows);
+    e.single("dbsyncd_client_buffer_bytes", "gauge",
+             "Bytes held in the input and output buffers of all clients (bounded by --max-buffer-memory).",
+             server.clientMemory().total());
+    e.single("dbsyncd_client_buffer_evictions_total", "counter",
+             "Clients closed because all clients' buffers together passed --max-buffer-memory.",
+             st.clientBufferEvictions);
 
     e.single("dbsyncd_databases", "gauge", "Databases configured (-d).", dbs.size());
     e.single("dbsyncd_databases_connected", "gauge", "Databases connected now.", server.databasesUp());

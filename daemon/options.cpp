@@ -52,6 +52,9 @@ const char kUsage[] =
     "                             over it without reading is closed (default 67108864)\n"
     "      --client-max-inflight N  pipelined requests in flight per client before\n"
     "                             reading pauses (default 1024)\n"
+    "      --max-buffer-memory N  bytes buffered for all clients together; over it,\n"
+    "                             the clients holding most are closed (default\n"
+    "                             1073741824)\n"
     "\n"
     "Process:\n"
     "      --metrics ADDR:PORT    serve Prometheus metrics at http://ADDR:PORT/metrics\n"
@@ -95,6 +98,7 @@ enum LongOnly {
     kMetricsMaxClients,
     kMaxHandshakes,
     kRejectLogRate,
+    kMaxBufferMemory,
 };
 
 const struct option kLongOptions[] = {
@@ -124,6 +128,7 @@ const struct option kLongOptions[] = {
     {"metrics-max-clients", required_argument, nullptr, kMetricsMaxClients},
     {"max-handshakes", required_argument, nullptr, kMaxHandshakes},
     {"reject-log-rate", required_argument, nullptr, kRejectLogRate},
+    {"max-buffer-memory", required_argument, nullptr, kMaxBufferMemory},
     {"verbose", no_argument, nullptr, 'v'},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'V'},
@@ -299,6 +304,9 @@ ParseOutcome parseOptions(int argc, char **argv, Options &opts) {
             break;
         case kRejectLogRate:
             if (!parseNumber<size_t>(arg, 1, 100000, opts.rejectLogRate)) return usageError(flagName(c), "must be lines per second from 1 to 100000");
+            break;
+        case kMaxBufferMemory:
+            if (!parseNumber<size_t>(arg, size_t(1) << 20, size_t(1) << 44, opts.maxBufferMemory)) return usageError(flagName(c), "must be bytes from 1048576 to 17592186044416");
             break;
         case kMetricsMaxClients:
             if (!parseNumber<size_t>(arg, 1, 10000, opts.metricsMaxClients)) return usageError(flagName(c), "must be a number from 1 to 10000");

@@ -41,6 +41,7 @@ struct Options {
     uint64_t clientTimeoutMs = 10000;
     size_t clientMaxOutput = 64u << 20;
     size_t clientMaxInflight = 1024;
+    size_t maxBufferMemory = size_t(1) << 30;  // --max-buffer-memory: all clients' buffers together
     uint64_t shutdownTimeoutMs = 5000;
     uint64_t busyPollUs = 0;      // --busy-poll
     bool metrics = false;         // --metrics given

@@ -13,7 +13,7 @@
 namespace dbsync {
 
 Server::Server(EventLoop &loop, const Options &opts)
-    : loop_(loop), opts_(opts), listener_(*this), janitor_(*this) {
+    : loop_(loop), opts_(opts), listener_(*this), clientMemory_(opts.maxBufferMemory), janitor_(*this) {
     stats_.startTime = time(nullptr);
     stats_.startMs = loop.nowMs();
     DatabaseBackend::Limits limits{opts.dbTimeoutMs, opts.connectTimeoutMs, opts.reconnectMaxMs, opts.dbMaxPending,
@@ -173,6 +173,7 @@ void Server::beforeSleep() {
         if (!c->closed()) c->flush();
     }
     pendingFlush_.clear();
+    clientMemory_.enforce(clients_);
     // Everything closed during this turn is freed here, and only here: no
     // event of this turn is left to deliver, no callback is running, and
     // nothing is going through the clients (see server.hpp).
@@ -286,6 +287,8 @@ std::string Server::infoText() const {
     line("protocol_errors", std::to_string(stats_.protocolErrors));
     line("client_timeouts", std::to_string(stats_.clientTimeouts));
     line("client_output_overflows", std::to_string(stats_.clientOverflows));
+    line("client_buffer_bytes", std::to_string(clientMemory_.total()));
+    line("client_buffer_evictions", std::to_string(stats_.clientBufferEvictions));
     s += "\r\n# TLS\r\n";
     line("tls", tls_ ? "on" : "off");
     if (tls_) {

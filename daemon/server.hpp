@@ -8,7 +8,7 @@
 // client stays in clients_, marked closed, until freeClosedClients(), run
 // from beforeSleep(), removes and frees it: the one place where a client
 // leaves clients_. So nothing that goes through the clients (the janitor's
-// sweep, shutdown) and nothing inside a hiredis callback
+// sweep, shutdown, the memory bound) and nothing inside a hiredis callback
 // (a reply deciding a request of a client that is then closed) ever sees
 // a client vanish under it. The same goes for TLS handshakes and metrics
 // connections: marked when done, freed in beforeSleep().
@@ -20,6 +20,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "client_memory.hpp"
 #include "database_backend.hpp"
 #include "event_loop.hpp"
 #include "janitor.hpp"
@@ -53,6 +54,7 @@ public:
     std::vector<std::unique_ptr<DatabaseBackend>> &databases() { return databases_; }
     // Every client not yet freed, closed ones included (ClientConn::closed()).
     const std::unordered_set<ClientConn *> &clients() const { return clients_; }
+    ClientMemory &clientMemory() { return clientMemory_; }
     TlsGate *tlsGate() { return tls_.get(); }
     MetricsHttp *metrics() { return metrics_.get(); }
 
@@ -104,6 +106,7 @@ private:
     std::unordered_set<ClientConn *> clients_;
     std::vector<ClientConn *> pendingFlush_;
     std::vector<ClientConn *> closed_;  // closed clients, freed before the next wait
+    ClientMemory clientMemory_;
     Janitor janitor_;
     std::unique_ptr<char[]> scratch_;
     size_t scratchSize_ = 0;

@@ -1,6 +1,7 @@
 """Client-side bounds of dbsyncd: what one client, or many, can make the
 daemon hold or do. Closing a client in the middle of the janitor's sweep,
-replies bigger than --client-max-output, running out of file descriptors."""
+replies bigger than --client-max-output, running out of file descriptors,
+and the total of buffered client bytes (--max-buffer-memory)."""
 
 import fcntl
 import os
@@ -243,4 +244,77 @@ def test_out_of_file_descriptors_pauses_the_metrics_port_too(procs):
         for s in conns:
             s.close()
         keep.close()
+
+
+# --------------------------------------------------------------------- --max-buffer-memory
+
+
+def status_bytes(pid, field):
+    """A memory figure from /proc/PID/status (VmRSS, VmHWM), in bytes."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError(f"no {field} in /proc/{pid}/status")
+
+
+def quiet_asan_quarantine(monkeypatch):
+    # AddressSanitizer keeps freed memory for a while (256 MB by default) to
+    # catch late uses; a small quarantine lets RSS show what dbsyncd holds.
+    monkeypatch.setenv("ASAN_OPTIONS", os.environ.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=4")
+
+
+def test_half_sent_requests_are_bounded_in_total(procs, monkeypatch):
+    quiet_asan_quarantine(monkeypatch)
+    r = procs.start_redis(1)
+    bound = 16 << 20
+    d = procs.start_dbsyncd([r], ["--max-buffer-memory", str(bound), "--client-timeout", "60000"])
+    with d.client() as small, d.client() as asker:
+        small.send_raw(b"*3\r\n$3\r\nSET\r\n$5\r\nsmall\r\n$5\r\nab")  # half a small request
+        assert asker.command("PING") == "PONG"
+        baseline = status_bytes(d.proc.pid, "VmRSS")
+        chunk = b"x" * (1 << 20)
+        for i in range(8):
+            # Each sends 24 MiB of a 48 MiB request: 192 MiB in all, unbounded.
+            with d.client(timeout=30) as big:
+                try:
+                    big.send_raw(b"*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$%d\r\n" % (48 << 20))
+                    for _ in range(24):
+                        big.send_raw(chunk)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # closed while sending
+                assert big.wait_closed(20), f"client {i} with a 24 MiB half request must be closed"
+        info = parse_info(asker.command("DBSYNC", "INFO"))
+        assert int(info["client_buffer_evictions"]) == 8
+        assert int(info["client_buffer_bytes"]) <= bound
+        assert info["connected_clients"] == "2"  # small and asker: the largest went, not the small
+        grown = status_bytes(d.proc.pid, "VmHWM") - baseline
+        assert grown < 4 * bound, f"RSS grew by {grown >> 20} MiB with --max-buffer-memory 16 MiB"
+        small.send_raw(b"cde\r\n")
+        assert small.read_reply() == "OK"
+    assert len(re.findall(r"client \S+ closed: \d+ bytes buffered, over --max-buffer-memory", d.log())) == 8
+    assert r.get("small") == b"abcde"
+    assert r.get("big") is None
+
+
+def test_unread_replies_count_against_max_buffer_memory(procs):
+    r = procs.start_redis(1)
+    bound = 16 << 20
+    d = procs.start_dbsyncd([r], ["--max-buffer-memory", str(bound), "--db-timeout", "60000"])
+    with r.client(timeout=60) as direct:
+        assert direct.command("SET", "big", b"v" * (6 << 20)) == "OK"
+    with d.client() as asker:
+        # Each of these leaves a 6 MiB reply unread: under --client-max-output
+        # (64 MiB), but not all of them fit in 16 MiB together.
+        hogs = [send_without_reading(d, encode("GET", "big")) for _ in range(6)]
+        wait_until(lambda: int(parse_info(asker.command("DBSYNC", "INFO"))["client_buffer_evictions"]) >= 3, 20,
+                   "clients over --max-buffer-memory to be closed")
+        info = parse_info(asker.command("DBSYNC", "INFO"))
+        assert int(info["client_buffer_bytes"]) <= bound
+        assert int(info["connected_clients"]) == 1 + 6 - int(info["client_buffer_evictions"])
+        assert info["client_output_overflows"] == "0"
+        for h in hogs:
+            h.close()
+    with d.client(timeout=60) as c:
+        assert c.command("GET", "big") == b"v" * (6 << 20)
 
