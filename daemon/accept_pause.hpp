@@ -2,11 +2,11 @@
 // descriptors (EMFILE, ENFILE) or kernel memory (ENOBUFS, ENOMEM). The
 // connection stays in the backlog and the socket stays readable, so a
 // level-triggered loop would call accept() again at once, forever, and log
-// every failure. Instead, as Redis and pgbouncer do, the listener stops
-// watching its socket until a descriptor is likely free again: when one of
-// its connections closes (resume()), or at the janitor's next sweep. The
-// episode lasts until every connection that waited has been taken: one
-// line when it starts, one with its length and count when it ends.
+// every failure. Instead the listener stops watching its socket until a
+// descriptor is likely free again: when one of its connections closes
+// (resume()), or at the janitor's next sweep. The episode lasts until
+// every connection that waited has been taken: one line when it starts,
+// one with its length and count when it ends.
 #pragma once
 
 #include <cstdint>

@@ -1,11 +1,11 @@
 // --max-buffer-memory: one bound on the bytes buffered for all clients
-// together (their input and output buffers), as Redis's maxmemory-clients.
-// Per-client bounds (--max-request-bytes, --client-max-output) times
-// --max-clients is far more than a host has: sixteen half-sent 64 MiB
-// requests alone would take a gigabyte. Each client reports what its
-// buffers hold as it changes (ClientConn::trackMemory); before the loop
-// sleeps, if the total is over the bound, the clients holding the most are
-// closed until it is not, each with a log line, and counted.
+// together (their input and output buffers). The per-client bounds
+// (--max-request-bytes, --client-max-output) times --max-clients are far
+// more than a host has: sixteen half-sent 64 MiB requests alone would take
+// a gigabyte. Each client reports what its buffers hold as it changes
+// (ClientConn::trackMemory); before the loop sleeps, if the total is over
+// the bound, the clients holding the most are closed until it is not, each
+// with a log line, and counted.
 #pragma once
 
 #include <cstddef>

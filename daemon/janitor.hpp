@@ -1,9 +1,9 @@
 // The janitor: one periodic sweep, every 100 ms, that enforces every
-// timeout in dbsyncd, as pgbouncer's janitor.c does. Nothing else keeps a
-// timer for a deadline: the objects only note when something started (a
-// half-received request, a handshake, a metrics request, a command sent to
-// a database, a shutdown) and the sweep compares that with the options.
-// The period is the precision of every timeout.
+// timeout in dbsyncd. Nothing else keeps a timer for a deadline: the
+// objects only note when something started (a half-received request, a
+// handshake, a metrics request, a command sent to a database, a shutdown)
+// and the sweep compares that with the options. The period is the
+// precision of every timeout.
 //
 // Each sweep, in this order:
 //   databases       --connect-timeout, --db-timeout (DatabaseBackend::checkTimeouts)

@@ -30,9 +30,9 @@ bool looksLikeText(unsigned char c) {
 
 // A fatal internal_error alert as a plain TLS record (content type 21,
 // legacy version 3.3, length 2, level fatal, description 80): what a
-// server that cannot take a connection now sends before any handshake
-// (RFC 8446 sections 5.1 and 6). A TLS client then reports an alert from
-// the server, not a server that does not speak TLS.
+// server that cannot take a connection now sends before any handshake. A
+// TLS client then reports an alert from the server, not a server that does
+// not speak TLS.
 const unsigned char kBusyAlert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x50};
 
 }  // namespace
