@@ -54,6 +54,7 @@ ClientConn::ClientConn(Server &server, std::unique_ptr<ConnStream> stream, std::
 }
 
 ClientConn::~ClientConn() {
+    // Requests in flight keep running against the databases; nobody waits for them.
     for (FanoutRequest *req : queue_) {
         req->detachClient();
         req->release();
@@ -64,36 +65,38 @@ ClientConn::~ClientConn() {
 void ClientConn::close(const char *why) {
     if (fd_ < 0) return;
     if (why) LOG_INFO("client %s closed: %s", peer_.c_str(), why);
+    // No more events, reads or writes; the socket, the requests and the
+    // memory go in the server's one place for that, before the loop sleeps.
     server_.loop().remove(fd_);
-    stream_->close();
     fd_ = -1;
-    // Requests in flight keep running against the databases; nobody waits for them.
-    for (FanoutRequest *req : queue_) {
-        req->detachClient();
-        req->release();
-    }
-    queue_.clear();
+    trackMemory();
     server_.clientClosed(this);
 }
 
 void ClientConn::onIo(uint32_t events) {
     if (fd_ < 0) return;
-    if (events & EPOLLOUT) {
-        flush();
-        if (fd_ < 0) return;
-    }
-    if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) readInput();
+    if (events & EPOLLOUT) flush();
+    if (fd_ >= 0 && (events & (EPOLLIN | EPOLLHUP | EPOLLERR))) readInput();
     // TLS only: a write that waits for input, a read that waits for output.
     if (fd_ >= 0 && (events & EPOLLIN) && stream_->writeWaitsForInput()) flush();
     if (fd_ >= 0 && (events & EPOLLOUT) && stream_->readWaitsForOutput()) readInput();
+    trackMemory();
 }
 
 void ClientConn::start() {
     if (fd_ >= 0 && stream_->hasBufferedInput()) readInput();
+    trackMemory();
+}
+
+void ClientConn::trackMemory() {
+    size_t now = fd_ < 0 ? 0 : bufferedBytes();
+    if (now == trackedBytes_) return;
+    server_.clientMemory().change(trackedBytes_, now);
+    trackedBytes_ = now;
 }
 
 void ClientConn::readInput() {
-    activeSinceTick_ = true;
+    activeSinceSweep_ = true;
     if (stopReading_) {
         // After QUIT, -c or a protocol error: whatever else comes is dropped.
         ssize_t n = stream_->read(server_.readScratch(kReadChunk), kReadChunk);
@@ -294,10 +297,12 @@ void ClientConn::handleMulti(FramedRequest &req, int kind) {
     inMulti_ = false;
     if (kind == static_cast<int>(CommandKind::Discard)) {
         multi_.clear();
+        multiBytes_ = 0;
         return reply("+OK\r\n");
     }
     if (multiDirty_) {
         multi_.clear();
+        multiBytes_ = 0;
         return reply("-EXECABORT Transaction discarded because of previous errors.\r\n");
     }
     multi_.emplace_back("*1\r\n$4\r\nEXEC\r\n");
@@ -310,6 +315,7 @@ void ClientConn::handleMulti(FramedRequest &req, int kind) {
     for (auto &db : server_.databases()) db->sendSequence(txn, multi_);
     txn->release();
     multi_.clear();
+    multiBytes_ = 0;
 }
 
 void ClientConn::forward(std::string_view resp) {
@@ -337,16 +343,20 @@ void ClientConn::reply(std::string_view resp) {
         DBSYNC_TRACE("client %s reply: %s", peer_.c_str(), printable(resp).c_str());
         out_.append(resp);
         server_.scheduleFlush(this);
-        checkOutputBound();
+        writeIfOverOutputBound();
     } else {
         // Behind forwarded requests: wait our turn.
         queue_.push_back(FanoutRequest::withLocalReply(this, resp, server_.stats()));
     }
 }
 
-void ClientConn::onDecided() { moveReadyReplies(); }
+void ClientConn::onDecided() {
+    moveReadyReplies();
+    trackMemory();
+}
 
 void ClientConn::moveReadyReplies() {
+    if (fd_ < 0) return;  // closed, not yet freed: the replies go nowhere
     bool moved = false;
     while (!queue_.empty() && queue_.front()->decided()) {
         FanoutRequest *req = queue_.front();
@@ -358,16 +368,29 @@ void ClientConn::moveReadyReplies() {
         moved = true;
     }
     if (moved) server_.scheduleFlush(this);
-    if (!checkOutputBound()) return;
+    writeIfOverOutputBound();
+    if (fd_ < 0) return;
     resumeIfPossible();
 }
 
-bool ClientConn::checkOutputBound() {
-    if (out_.size() <= server_.options().clientMaxOutput) return true;
+void ClientConn::writeIfOverOutputBound() {
+    // Counting before writing would close a client that reads as fast as it
+    // can whenever one reply is larger than the bound. Whatever stays unread
+    // after this write is the janitor's to judge.
+    if (out_.size() > server_.options().clientMaxOutput) flush();
+}
+
+void ClientConn::closeForUnreadOutput() {
     server_.stats().clientOverflows++;
     LOG_WARN("client %s closed: %zu reply bytes unread (--client-max-output)", peer_.c_str(), out_.size());
     close(nullptr);
-    return false;
+}
+
+void ClientConn::closeOverBufferMemory(size_t totalBytes, size_t bound) {
+    server_.stats().clientBufferEvictions++;
+    LOG_WARN("client %s closed: %zu bytes buffered, over --max-buffer-memory %zu (%zu buffered for all clients)",
+             peer_.c_str(), bufferedBytes(), bound, totalBytes);
+    close(nullptr);
 }
 
 void ClientConn::resumeIfPossible() {
@@ -383,7 +406,7 @@ void ClientConn::resumeIfPossible() {
 }
 
 void ClientConn::flush() {
-    activeSinceTick_ = true;
+    activeSinceSweep_ = true;
     while (fd_ >= 0 && !out_.empty()) {
         ssize_t n = stream_->write(out_.data(), out_.size());
         if (n < 0) {
@@ -393,12 +416,15 @@ void ClientConn::flush() {
             return;
         }
         out_.consume(static_cast<size_t>(n));
+        bytesWritten_ += static_cast<uint64_t>(n);
     }
-    if (fd_ < 0) return;
-    if (out_.empty()) out_.shrinkIfIdle(kIdleBufferKeep);
-    wantWrite_ = !out_.empty();
-    updateInterest();
-    if (closeWhenDone_ && idle()) close(nullptr);
+    if (fd_ >= 0) {
+        if (out_.empty()) out_.shrinkIfIdle(kIdleBufferKeep);
+        wantWrite_ = !out_.empty();
+        updateInterest();
+        if (closeWhenDone_ && idle()) close(nullptr);
+    }
+    trackMemory();
 }
 
 void ClientConn::updateInterest() {
@@ -421,19 +447,21 @@ void ClientConn::finishAndClose() {
     if (idle()) server_.scheduleFlush(this);
 }
 
-void ClientConn::onTick(uint64_t nowMs) {
+void ClientConn::releaseBuffersIfIdle() {
     if (fd_ < 0) return;
-    if (!activeSinceTick_) stream_->releaseIdleBuffers();
-    activeSinceTick_ = false;
-    if (partialSinceMs_ == 0) return;
-    uint64_t limit = server_.options().clientTimeoutMs;
-    if (nowMs - partialSinceMs_ < limit) return;
+    if (!activeSinceSweep_) stream_->releaseIdleBuffers();
+    activeSinceSweep_ = false;
+}
+
+void ClientConn::requestTimedOut(uint64_t limitMs) {
+    if (fd_ < 0) return;
     server_.stats().clientTimeouts++;
-    LOG_INFO("client %s: request not completed within %llu ms", peer_.c_str(), static_cast<unsigned long long>(limit));
+    LOG_INFO("client %s: request not completed within %llu ms", peer_.c_str(), static_cast<unsigned long long>(limitMs));
     std::string r;
-    resp::appendError(r, "ERR request not completed within " + std::to_string(limit) + " ms (--client-timeout)");
+    resp::appendError(r, "ERR request not completed within " + std::to_string(limitMs) + " ms (--client-timeout)");
     reply(r);
     finishAndClose();
+    trackMemory();
 }
 
 }  // namespace dbsync

@@ -35,16 +35,37 @@ public:
 
     // A request in this client's queue has its reply.
     void onDecided();
-    // Writes what is buffered; false if the client was closed.
+    // Writes what is buffered.
     void flush();
-    // Closes now (fd and queue), freed later by the server.
+    // The one way a client is closed: stops its I/O at once and hands it to
+    // the server, which frees it before the loop sleeps (see server.hpp).
+    // `why`, if given, is logged.
     void close(const char *why);
     // Stop taking requests; close once everything in flight is answered.
     void finishAndClose();
 
-    // Every janitor tick (100 ms): --client-timeout, and idle TLS clients
-    // give their record buffers back.
-    void onTick(uint64_t nowMs);
+    // For the janitor (janitor.cpp), which decides when these apply:
+    // when a half-received request began (0: none),
+    uint64_t partialSinceMs() const { return partialSinceMs_; }
+    // answers it with an error and closes once that is written,
+    void requestTimedOut(uint64_t limitMs);
+    // reply bytes not yet written, and all bytes written so far,
+    size_t unreadBytes() const { return out_.size(); }
+    uint64_t bytesWritten() const { return bytesWritten_; }
+    // closes a client that does not read its replies (--client-max-output),
+    void closeForUnreadOutput();
+    // and lets an idle TLS client give its record buffers back.
+    void releaseBuffersIfIdle();
+    // What the janitor saw at its last sweep (for --client-max-output).
+    struct OutputMark {
+        bool wasOver = false;
+        uint64_t written = 0;
+    } outputMark;
+
+    // Bytes held in this client's buffers, for --max-buffer-memory
+    // (client_memory.cpp), and the close when it is over that bound.
+    size_t bufferedBytes() const { return in_.capacity() + out_.capacity() + multiBytes_; }
+    void closeOverBufferMemory(size_t totalBytes, size_t bound);
 
     bool closed() const { return fd_ < 0; }
     bool idle() const { return queue_.empty() && out_.empty(); }
@@ -66,11 +87,13 @@ private:
     bool refusedLikeRedis(const FramedRequest &req, CommandKind kind);
     void reply(std::string_view resp);
     void moveReadyReplies();
-    // Closes a client whose unread replies passed --client-max-output;
-    // false if it did.
-    bool checkOutputBound();
+    // Past --client-max-output, writes at once rather than before the loop
+    // sleeps: the bound is for what the client leaves unread.
+    void writeIfOverOutputBound();
     void updateInterest();
     void resumeIfPossible();
+    // Tells the server's ClientMemory what the buffers hold now.
+    void trackMemory();
 
     Server &server_;
     std::unique_ptr<ConnStream> stream_;  // all socket I/O goes through it
@@ -81,7 +104,9 @@ private:
     ByteBuffer out_;  // replies not yet written
     std::deque<FanoutRequest *> queue_;  // requests in arrival order, answered from the front
     uint64_t partialSinceMs_ = 0;        // a half-received request started (for --client-timeout)
-    bool activeSinceTick_ = true;        // read or wrote since the last janitor tick
+    uint64_t bytesWritten_ = 0;          // reply bytes written to the socket, ever
+    size_t trackedBytes_ = 0;            // bufferedBytes() as last told to ClientMemory
+    bool activeSinceSweep_ = true;       // read or wrote since the janitor's last sweep
     bool readPaused_ = false;            // too many requests in flight: backpressure
     bool stopReading_ = false;           // QUIT, protocol error, -c, shutdown
     bool closeWhenDone_ = false;

@@ -44,7 +44,8 @@ public:
     void cancelTimer(TimerId id);
 
     // Called before each wait: the place to flush output gathered during
-    // the iteration, so many replies leave in one write().
+    // the iteration, so many replies leave in one write(), and to free
+    // what was closed during it (Server::beforeSleep, see server.hpp).
     void setBeforeSleep(Callback cb) { beforeSleep_ = std::move(cb); }
     // From the before-sleep hook: output was held back, so the coming wait
     // must end within `us` microseconds even if nothing happens.

@@ -34,16 +34,20 @@ std::string peerName(const sockaddr_storage &ss, bool isUnix) {
 
 }  // namespace
 
+Listener::Listener(Server &server) : server_(server), pause_(server.loop(), "") {}
+
 bool Listener::start(const Address &address, std::string &error) {
     fd_ = openListenSocket(address, 511, error);
     if (fd_ < 0) return false;
     if (address.kind == Address::Kind::Unix) unixPath_ = address.path;
     server_.loop().add(fd_, EPOLLIN, this);
+    pause_.watch(fd_, this);
     return true;
 }
 
 void Listener::stop() {
     if (fd_ < 0) return;
+    pause_.watch(-1, nullptr);
     server_.loop().remove(fd_);
     close(fd_);
     fd_ = -1;
@@ -60,10 +64,11 @@ void Listener::onIo(uint32_t) {
         int fd = accept4(fd_, reinterpret_cast<sockaddr *>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK) {
-                // EMFILE and friends: log once per burst, try again next wake-up.
-                LOG_WARN("accept: %s", std::strerror(errno));
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                pause_.drained();
+                return;
             }
+            if (!pause_.pauseOn(errno)) LOG_WARN("accept: %s", std::strerror(errno));
             return;
         }
         bool isUnix = !unixPath_.empty();

@@ -36,8 +36,9 @@ int main(int argc, char **argv) {
 
     // A client that disconnects mid-write must cost an EPIPE, not the process.
     std::signal(SIGPIPE, SIG_IGN);
-    // Clients, databases, and a few for the loop, listener and logs.
-    raiseFdLimit(opts.maxClients + opts.databases.size() + (opts.metrics ? opts.metricsMaxClients : 0) + 32);
+    // Clients, handshakes, databases, and a few for the loop, listener and logs.
+    raiseFdLimit(opts.maxClients + (opts.pubkeys.empty() ? 0 : opts.maxHandshakes) + opts.databases.size() +
+                 (opts.metrics ? opts.metricsMaxClients : 0) + 32);
 
     EventLoop loop;
     if (!loop.ok()) {

@@ -25,17 +25,22 @@ class MetricsHttp::Conn final : public EventLoop::Handler {
 public:
     Conn(MetricsHttp &owner, int fd, bool turnAway) : owner_(owner), fd_(fd), turnAway_(turnAway) {
         owner_.loop_.add(fd_, EPOLLIN | EPOLLRDHUP, this);
-        timer_ = owner_.loop_.addTimer(owner_.limits_.readTimeoutMs, [this] {
-            timer_ = 0;
-            onTimeout();
-        });
+        deadlineMs_ = owner_.loop_.nowMs() + owner_.limits_.readTimeoutMs;
     }
     ~Conn() { close(); }
     bool turnAway() const { return turnAway_; }
 
+    // The janitor's sweep (MetricsHttp::expire): the request head did not
+    // arrive in time, or the peer neither collects its answer nor closes.
+    uint64_t deadlineMs() const { return deadlineMs_; }
+    void onTimeout() {
+        if (fd_ < 0) return;
+        if (responding_) return finish();  // a peer that does not read its answer, or lingers
+        // A scraper that never finished its request, or a port scanner.
+        respond(408, "Request Timeout", "request not received in time\n");
+    }
+
     void close() {
-        if (timer_) owner_.loop_.cancelTimer(timer_);
-        timer_ = 0;
         if (fd_ < 0) return;
         owner_.loop_.remove(fd_);
         ::close(fd_);
@@ -85,13 +90,6 @@ public:
 
 private:
     void finish() { owner_.closeConn(this); }
-
-    void onTimeout() {
-        if (fd_ < 0) return;
-        if (responding_) return finish();  // a peer that does not read its answer, or lingers
-        // A scraper that never finished its request, or a port scanner.
-        respond(408, "Request Timeout", "request not received in time\n");
-    }
 
     void read() {
         char buf[2048];
@@ -187,11 +185,7 @@ private:
         ::shutdown(fd_, SHUT_WR);
         lingering_ = true;
         owner_.loop_.set(fd_, EPOLLIN | EPOLLRDHUP, this);
-        if (timer_) owner_.loop_.cancelTimer(timer_);
-        timer_ = owner_.loop_.addTimer(kLingerMs, [this] {
-            timer_ = 0;
-            onTimeout();
-        });
+        deadlineMs_ = owner_.loop_.nowMs() + kLingerMs;
         drain();
     }
 
@@ -218,7 +212,7 @@ private:
 
     MetricsHttp &owner_;
     int fd_;
-    EventLoop::TimerId timer_ = 0;
+    uint64_t deadlineMs_ = 0;
     std::string in_;
     std::string out_;
     size_t pos_ = 0;
@@ -230,12 +224,11 @@ private:
 // --------------------------------------------------------------- listener
 
 MetricsHttp::MetricsHttp(EventLoop &loop, Limits limits, Render render)
-    : loop_(loop), limits_(limits), render_(std::move(render)) {}
+    : loop_(loop), limits_(limits), render_(std::move(render)), pause_(loop, "metrics: ") {}
 
 MetricsHttp::~MetricsHttp() {
     stop();
-    if (reaper_) loop_.cancelTimer(reaper_);
-    for (Conn *c : dead_) delete c;
+    reap();
 }
 
 bool MetricsHttp::start(const Address &address, std::string &error) {
@@ -249,11 +242,13 @@ bool MetricsHttp::start(const Address &address, std::string &error) {
         return false;
     }
     loop_.add(fd_, EPOLLIN, this);
+    pause_.watch(fd_, this);
     return true;
 }
 
 void MetricsHttp::stop() {
     if (fd_ >= 0) {
+        pause_.watch(-1, nullptr);
         loop_.remove(fd_);
         ::close(fd_);
         fd_ = -1;
@@ -267,7 +262,11 @@ void MetricsHttp::onIo(uint32_t) {
         int fd = accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK) LOG_WARN("metrics: accept: %s", std::strerror(errno));
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                pause_.drained();
+                return;
+            }
+            if (!pause_.pauseOn(errno)) LOG_WARN("metrics: accept: %s", std::strerror(errno));
             return;
         }
         if (connections() >= limits_.maxClients) {
@@ -302,17 +301,23 @@ void MetricsHttp::closeConn(Conn *conn) {
     if (conn->turnAway()) turningAway_--;
     conn->close();
     // Not deleted here: an event for it may still be due in this loop
-    // iteration. Freed once the loop has moved on.
+    // iteration. Freed by reap(), once the loop turn is over.
     dead_.push_back(conn);
-    if (!reaper_) reaper_ = loop_.addTimer(1, [this] {
-        reaper_ = 0;
-        reap();
-    });
 }
 
-void MetricsHttp::reap() {
+void MetricsHttp::expire(uint64_t nowMs) {
+    // Collected first: a connection that times out may leave conns_.
+    std::vector<Conn *> due;
+    for (Conn *c : conns_)
+        if (nowMs >= c->deadlineMs()) due.push_back(c);
+    for (Conn *c : due) c->onTimeout();
+}
+
+bool MetricsHttp::reap() {
+    if (dead_.empty()) return false;
     for (Conn *c : dead_) delete c;
     dead_.clear();
+    return true;
 }
 
 // --------------------------------------------------------------- exposition
@@ -413,6 +418,9 @@ std::string renderMetrics(Server &server) {
     e.single("dbsyncd_tls_handshake_timeouts_total", "counter",
              "Client TLS handshakes not finished within --handshake-timeout (also counted as rejected).",
              st.tlsHandshakeTimeouts);
+    e.single("dbsyncd_tls_handshakes_refused_total", "counter",
+             "Client TLS connections refused with an alert before any handshake (--max-handshakes reached).",
+             st.tlsHandshakesRefused);
     e.single("dbsyncd_tls_key_reloads_total", "counter", "SIGHUP key reloads that took effect.", st.tlsKeyReloads);
     e.single("dbsyncd_tls_key_reload_failures_total", "counter",
              "SIGHUP key reloads refused (the previous keys stay in force).", st.tlsKeyReloadFailures);
@@ -422,6 +430,12 @@ std::string renderMetrics(Server &server) {
              "Clients closed for not finishing a request in time (--client-timeout).", st.clientTimeouts);
     e.single("dbsyncd_client_output_overflows_total", "counter",
              "Clients closed for not reading their replies (--client-max-output).", st.clientOverflows);
+    e.single("dbsyncd_client_buffer_bytes", "gauge",
+             "Bytes held in the input and output buffers of all clients (bounded by --max-buffer-memory).",
+             server.clientMemory().total());
+    e.single("dbsyncd_client_buffer_evictions_total", "counter",
+             "Clients closed because all clients' buffers together passed --max-buffer-memory.",
+             st.clientBufferEvictions);
 
     e.single("dbsyncd_databases", "gauge", "Databases configured (-d).", dbs.size());
     e.single("dbsyncd_databases_connected", "gauge", "Databases connected now.", server.databasesUp());

@@ -17,6 +17,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "accept_pause.hpp"
 #include "address.hpp"
 #include "event_loop.hpp"
 
@@ -45,6 +46,16 @@ public:
     void stop();
     void onIo(uint32_t events) override;  // accept
 
+    // For the janitor: connections past their deadline (the request head
+    // not in within readTimeoutMs, an answer not collected) are answered
+    // 408 or closed.
+    void expire(uint64_t nowMs);
+    // Frees closed connections, once the loop turn is over (from
+    // Server::beforeSleep); true if any were freed.
+    bool reap();
+    // Accepts again if paused for want of descriptors (accept_pause.hpp).
+    void resumeAccepting() { pause_.resume(); }
+
     size_t connections() const { return conns_.size() - turningAway_; }
     uint64_t requests = 0;   // answered with 200
     uint64_t errors = 0;     // answered with an HTTP error (4xx/5xx)
@@ -55,7 +66,6 @@ private:
     friend class Conn;
 
     void closeConn(Conn *conn);
-    void reap();
 
     EventLoop &loop_;
     Limits limits_;
@@ -63,8 +73,8 @@ private:
     int fd_ = -1;
     std::unordered_set<Conn *> conns_;
     size_t turningAway_ = 0;    // of conns_: answered 503, lingering until the peer closes
-    std::vector<Conn *> dead_;  // closed; freed on a later loop turn
-    EventLoop::TimerId reaper_ = 0;
+    std::vector<Conn *> dead_;  // closed; freed by reap()
+    AcceptPause pause_;
     bool limitLogged_ = false;  // "connection limit reached" logged once per episode
 };
 

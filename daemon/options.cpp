@@ -26,6 +26,10 @@ const char kUsage[] =
     "                             made at start for dbsyncd's key in --state-dir\n"
     "      --tls-key FILE         private key of --tls-cert (PEM, no password)\n"
     "      --handshake-timeout MS time to complete the TLS handshake (default 5000)\n"
+    "      --max-handshakes N     TLS handshakes in progress; more connections are\n"
+    "                             refused with a TLS alert (default 1024)\n"
+    "      --reject-log-rate N    rejected TLS handshakes logged per second; the rest\n"
+    "                             are counted in one line (default 10)\n"
     "  -c, --close                close the client connection after each reply\n"
     "\n"
     "Databases:\n"
@@ -51,10 +55,13 @@ const char kUsage[] =
     "      --max-bulk-bytes N     size of one argument (default 536870912)\n"
     "      --max-inline-bytes N   length of one inline command line (default 65536)\n"
     "      --client-timeout MS    time to finish a half-received request (default 10000)\n"
-    "      --client-max-output N  reply bytes queued for a client before it is closed\n"
-    "                             (default 67108864)\n"
+    "      --client-max-output N  reply bytes a client may leave unread; one that stays\n"
+    "                             over it without reading is closed (default 67108864)\n"
     "      --client-max-inflight N  pipelined requests in flight per client before\n"
     "                             reading pauses (default 1024)\n"
+    "      --max-buffer-memory N  bytes buffered for all clients together; over it,\n"
+    "                             the clients holding most are closed (default\n"
+    "                             1073741824)\n"
     "\n"
     "Process:\n"
     "      --metrics ADDR:PORT    serve Prometheus metrics at http://ADDR:PORT/metrics\n"
@@ -107,6 +114,9 @@ enum LongOnly {
     kMetrics,
     kMetricsMaxClients,
     kStateDir,
+    kMaxHandshakes,
+    kRejectLogRate,
+    kMaxBufferMemory,
 };
 
 const struct option kLongOptions[] = {
@@ -139,6 +149,9 @@ const struct option kLongOptions[] = {
     {"metrics", required_argument, nullptr, kMetrics},
     {"metrics-max-clients", required_argument, nullptr, kMetricsMaxClients},
     {"state-dir", required_argument, nullptr, kStateDir},
+    {"max-handshakes", required_argument, nullptr, kMaxHandshakes},
+    {"reject-log-rate", required_argument, nullptr, kRejectLogRate},
+    {"max-buffer-memory", required_argument, nullptr, kMaxBufferMemory},
     {"verbose", no_argument, nullptr, 'v'},
     {"help", no_argument, nullptr, 'h'},
     {"version", no_argument, nullptr, 'V'},
@@ -324,6 +337,15 @@ ParseOutcome parseOptions(int argc, char **argv, Options &opts) {
             opts.metrics = true;
             break;
         }
+        case kMaxHandshakes:
+            if (!parseNumber<size_t>(arg, 1, 1000000, opts.maxHandshakes)) return usageError(flagName(c), "must be a number from 1 to 1000000");
+            break;
+        case kRejectLogRate:
+            if (!parseNumber<size_t>(arg, 1, 100000, opts.rejectLogRate)) return usageError(flagName(c), "must be lines per second from 1 to 100000");
+            break;
+        case kMaxBufferMemory:
+            if (!parseNumber<size_t>(arg, size_t(1) << 20, size_t(1) << 44, opts.maxBufferMemory)) return usageError(flagName(c), "must be bytes from 1048576 to 17592186044416");
+            break;
         case kMetricsMaxClients:
             if (!parseNumber<size_t>(arg, 1, 10000, opts.metricsMaxClients)) return usageError(flagName(c), "must be a number from 1 to 10000");
             break;

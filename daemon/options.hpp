@@ -28,6 +28,8 @@ struct Options {
     std::string tlsCert;               // --tls-cert: server certificate (PEM); empty: one for the key in stateDir
     std::string tlsKey;                // --tls-key: its private key
     uint64_t handshakeTimeoutMs = 5000;  // --handshake-timeout: TLS handshake deadline
+    size_t maxHandshakes = 1024;         // --max-handshakes: TLS handshakes in progress
+    size_t rejectLogRate = 10;           // --reject-log-rate: rejected-handshake log lines per second
     std::string stateDir;  // --state-dir: kept state (the TLS server key); default $STATE_DIRECTORY or /var/lib/dbsyncd
 
     uint64_t dbTimeoutMs = 2000;
@@ -44,6 +46,7 @@ struct Options {
     uint64_t clientTimeoutMs = 10000;
     size_t clientMaxOutput = 64u << 20;
     size_t clientMaxInflight = 1024;
+    size_t maxBufferMemory = size_t(1) << 30;  // --max-buffer-memory: all clients' buffers together
     uint64_t shutdownTimeoutMs = 5000;
     uint64_t busyPollUs = 0;      // --busy-poll
     bool metrics = false;         // --metrics given

@@ -11,14 +11,9 @@
 #include "version.hpp"
 
 namespace dbsync {
-namespace {
 
-// Timeouts are checked this often: their precision.
-constexpr uint64_t kJanitorMs = 100;
-
-}  // namespace
-
-Server::Server(EventLoop &loop, const Options &opts) : loop_(loop), opts_(opts), listener_(*this) {
+Server::Server(EventLoop &loop, const Options &opts)
+    : loop_(loop), opts_(opts), listener_(*this), clientMemory_(opts.maxBufferMemory), janitor_(*this) {
     stats_.startTime = time(nullptr);
     stats_.startMs = loop.nowMs();
     DatabaseBackend::Limits limits{opts.dbTimeoutMs, opts.connectTimeoutMs, opts.reconnectMaxMs, opts.dbMaxPending,
@@ -30,7 +25,6 @@ Server::Server(EventLoop &loop, const Options &opts) : loop_(loop), opts_(opts),
 
 Server::~Server() {
     for (ClientConn *c : clients_) delete c;
-    for (ClientConn *c : graveyard_) delete c;
 }
 
 bool Server::start(std::string &error) {
@@ -50,31 +44,50 @@ bool Server::start(std::string &error) {
         LOG_NOTICE("metrics at http://%s/metrics", opts_.metricsListen.display().c_str());
     }
     for (auto &db : databases_) db->start();
-    loop_.addTimer(kJanitorMs, [this] { janitor(); });
+    janitor_.start();
     return true;
 }
 
-void Server::accepted(int fd, std::string peer) {
-    size_t handshaking = tls_ ? tls_->inProgress() : 0;
-    if (shuttingDown_ || clients_.size() + handshaking >= opts_.maxClients) {
-        if (!shuttingDown_ && !rejectingClients_) {
-            // Once when the bound is hit, once when it is relieved: never per client.
-            LOG_WARN("--max-clients %zu reached: refusing new clients", opts_.maxClients);
-            rejectingClients_ = true;
-            rejectedBefore_ = stats_.clientsRejected;
+namespace {
+const char kFull[] = "-ERR max number of clients reached (--max-clients)\r\n";
+}  // namespace
+
+bool Server::clientSlotFree() {
+    // Handshakes in progress do not count: they have their own bound
+    // (--max-handshakes), so unauthenticated peers cannot take the slots of
+    // clients. Closed clients not yet freed do not count either.
+    if (stats_.clientsConnected < opts_.maxClients) {
+        if (rejectingClients_) {
+            LOG_NOTICE("accepting clients again (%llu refused over --max-clients)",
+                       static_cast<unsigned long long>(stats_.clientsRejected - rejectedBefore_));
+            rejectingClients_ = false;
         }
-        stats_.clientsRejected++;
-        static const char kFull[] = "-ERR max number of clients reached (--max-clients)\r\n";
+        return true;
+    }
+    if (!rejectingClients_) {
+        // Once when the bound is hit, once when it is relieved: never per client.
+        LOG_WARN("--max-clients %zu reached: refusing new clients", opts_.maxClients);
+        rejectingClients_ = true;
+        rejectedBefore_ = stats_.clientsRejected;
+    }
+    stats_.clientsRejected++;
+    return false;
+}
+
+void Server::accepted(int fd, std::string peer) {
+    if (shuttingDown_) {
+        close(fd);
+        return;
+    }
+    if (!clientSlotFree()) {
+        // The TLS port speaks TLS only: a refusal in plain text would read
+        // as "this server does not speak TLS" to a TLS client.
+        if (tls_) return tls_->refuse(fd);
         if (write(fd, kFull, sizeof kFull - 1) < 0) {
             // Nothing more to do for a client we are turning away.
         }
         close(fd);
         return;
-    }
-    if (rejectingClients_) {
-        LOG_NOTICE("accepting clients again (%llu refused over --max-clients)",
-                   static_cast<unsigned long long>(stats_.clientsRejected - rejectedBefore_));
-        rejectingClients_ = false;
     }
     if (tls_) return tls_->accept(fd, std::move(peer));  // becomes a client once authenticated
     stats_.clientsTotal++;
@@ -84,6 +97,13 @@ void Server::accepted(int fd, std::string peer) {
 
 void Server::authenticated(std::unique_ptr<ConnStream> stream, std::string peer) {
     if (shuttingDown_) return;  // stream closes
+    if (!clientSlotFree()) {
+        // The slots filled up during the handshake: say so over TLS.
+        if (stream->write(kFull, sizeof kFull - 1) < 0) {
+            // Nothing more to do for a client we are turning away.
+        }
+        return;  // stream closes, with a close_notify
+    }
     stats_.clientsTotal++;
     stats_.clientsConnected++;
     auto *client = new ClientConn(*this, std::move(stream), std::move(peer));
@@ -101,10 +121,20 @@ void Server::reloadKeys() {
 }
 
 void Server::clientClosed(ClientConn *client) {
-    if (clients_.erase(client)) {
-        stats_.clientsConnected--;
-        graveyard_.push_back(client);
+    stats_.clientsConnected--;
+    closed_.push_back(client);
+}
+
+void Server::freeClosedClients() {
+    if (closed_.empty()) return;
+    for (ClientConn *c : closed_) {
+        clients_.erase(c);
+        delete c;
     }
+    closed_.clear();
+    // Descriptors were freed: a listener paused for want of them tries again.
+    listener_.resumeAccepting();
+    if (metrics_) metrics_->resumeAccepting();
 }
 
 void Server::scheduleFlush(ClientConn *client) {
@@ -143,8 +173,13 @@ void Server::beforeSleep() {
         if (!c->closed()) c->flush();
     }
     pendingFlush_.clear();
-    for (ClientConn *c : graveyard_) delete c;
-    graveyard_.clear();
+    clientMemory_.enforce(clients_);
+    // Everything closed during this turn is freed here, and only here: no
+    // event of this turn is left to deliver, no callback is running, and
+    // nothing is going through the clients (see server.hpp).
+    freeClosedClients();
+    if (tls_ && tls_->reap()) listener_.resumeAccepting();
+    if (metrics_ && metrics_->reap()) metrics_->resumeAccepting();
     watchDatabases();
     if (shuttingDown_) maybeFinishShutdown();
 }
@@ -209,35 +244,28 @@ std::string Server::databaseSummary() const {
     return s;
 }
 
-void Server::janitor() {
-    uint64_t now = loop_.nowMs();
-    for (auto &db : databases_) db->checkTimeouts(now);
-    for (ClientConn *c : clients_) c->onTick(now);
-    loop_.addTimer(kJanitorMs, [this] { janitor(); });
-}
-
 void Server::beginShutdown() {
     if (shuttingDown_) return;
     shuttingDown_ = true;
+    shutdownDeadlineMs_ = loop_.nowMs() + opts_.shutdownTimeoutMs;
     size_t owed = 0;
     for (auto &db : databases_) {
         owed += db->pending();
         lostAtShutdown_.push_back(db->lostWithConnection);
         unknownAtShutdown_.push_back(db->outcomeUnknown);
     }
-    LOG_NOTICE("shutting down: %zu clients, %zu commands owed to databases; waiting up to %llu ms "
+    LOG_NOTICE("shutting down: %llu clients, %zu commands owed to databases; waiting up to %llu ms "
                "(--shutdown-timeout)",
-               clients_.size(), owed, static_cast<unsigned long long>(opts_.shutdownTimeoutMs));
+               static_cast<unsigned long long>(stats_.clientsConnected), owed,
+               static_cast<unsigned long long>(opts_.shutdownTimeoutMs));
     listener_.stop();
     if (metrics_) metrics_->stop();
     if (tls_) tls_->closeAll();
-    std::vector<ClientConn *> all(clients_.begin(), clients_.end());
-    for (ClientConn *c : all) c->finishAndClose();
-    shutdownTimer_ = loop_.addTimer(opts_.shutdownTimeoutMs, [this] {
-        shutdownTimer_ = 0;
-        finishShutdown(true);
-    });
+    // Closing is deferred (see server.hpp): finishAndClose() only marks.
+    for (ClientConn *c : clients_) c->finishAndClose();
 }
+
+void Server::shutdownTimedOut() { finishShutdown(true); }
 
 void Server::maybeFinishShutdown() {
     // With --ack one or quorum a client can be answered long before a
@@ -252,9 +280,9 @@ void Server::maybeFinishShutdown() {
 void Server::finishShutdown(bool timedOut) {
     if (shutdownFinished_) return;
     shutdownFinished_ = true;
-    if (shutdownTimer_) loop_.cancelTimer(shutdownTimer_);
-    shutdownTimer_ = 0;
-    if (timedOut && !clients_.empty()) LOG_WARN("shutdown timeout: closing %zu clients with requests in flight", clients_.size());
+    if (timedOut && stats_.clientsConnected)
+        LOG_WARN("shutdown timeout: closing %llu clients with requests in flight",
+                 static_cast<unsigned long long>(stats_.clientsConnected));
     // What a database did not take is logged with its count, and makes the
     // exit status non-zero: the copies may now differ (see README, Signals).
     uint64_t gaveUp = 0;
@@ -298,12 +326,15 @@ std::string Server::infoText() const {
     line("protocol_errors", std::to_string(stats_.protocolErrors));
     line("client_timeouts", std::to_string(stats_.clientTimeouts));
     line("client_output_overflows", std::to_string(stats_.clientOverflows));
+    line("client_buffer_bytes", std::to_string(clientMemory_.total()));
+    line("client_buffer_evictions", std::to_string(stats_.clientBufferEvictions));
     s += "\r\n# TLS\r\n";
     line("tls", tls_ ? "on" : "off");
     if (tls_) {
         line("tls_trusted_keys", std::to_string(tls_->trustedKeys()));
         line("tls_handshakes_in_progress", std::to_string(tls_->inProgress()));
     }
+    line("tls_handshakes_refused", std::to_string(stats_.tlsHandshakesRefused));
     line("tls_handshakes_accepted", std::to_string(stats_.tlsHandshakesAccepted));
     line("tls_handshakes_rejected", std::to_string(stats_.tlsHandshakesRejected));
     line("tls_handshake_timeouts", std::to_string(stats_.tlsHandshakeTimeouts));

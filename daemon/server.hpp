@@ -1,6 +1,17 @@
 // Owns the daemon's parts and wires them: listener → clients → fan-out →
-// database backends. Also the janitor (timeouts), deferred frees, batched
-// writes before each loop wait, DBSYNC INFO, and graceful shutdown.
+// database backends. Also deferred frees, batched writes before each loop
+// wait, DBSYNC INFO, and graceful shutdown; the janitor (janitor.cpp)
+// enforces the timeouts.
+//
+// Closing a client, the rule: ClientConn::close() is the one way, and it
+// only stops the client's I/O and queues it here (clientClosed). The
+// client stays in clients_, marked closed, until freeClosedClients(), run
+// from beforeSleep(), removes and frees it: the one place where a client
+// leaves clients_. So nothing that goes through the clients (the janitor's
+// sweep, shutdown, the memory bound) and nothing inside a hiredis callback
+// (a reply deciding a request of a client that is then closed) ever sees
+// a client vanish under it. The same goes for TLS handshakes and metrics
+// connections: marked when done, freed in beforeSleep().
 #pragma once
 
 #include <functional>
@@ -9,8 +20,10 @@
 #include <unordered_set>
 #include <vector>
 
+#include "client_memory.hpp"
 #include "database_backend.hpp"
 #include "event_loop.hpp"
+#include "janitor.hpp"
 #include "listener.hpp"
 #include "options.hpp"
 #include "request_framer.hpp"
@@ -45,14 +58,25 @@ public:
     const Options &options() const { return opts_; }
     Stats &stats() { return stats_; }
     std::vector<std::unique_ptr<DatabaseBackend>> &databases() { return databases_; }
-    size_t clientCount() const { return clients_.size(); }
+    // Every client not yet freed, closed ones included (ClientConn::closed()).
+    const std::unordered_set<ClientConn *> &clients() const { return clients_; }
+    ClientMemory &clientMemory() { return clientMemory_; }
+    TlsGate *tlsGate() { return tls_.get(); }
+    MetricsHttp *metrics() { return metrics_.get(); }
 
     void accepted(int fd, std::string peer);
     // A connection that passed the TLS gate (--pubkey) becomes a client.
     void authenticated(std::unique_ptr<ConnStream> stream, std::string peer);
     // SIGHUP: reload the --pubkey files (and --tls-cert/--tls-key).
     void reloadKeys();
+    // From ClientConn::close(): freed before the loop sleeps.
     void clientClosed(ClientConn *client);
+    // The listen socket, if paused for want of descriptors, is watched again.
+    void resumeAccepting() { listener_.resumeAccepting(); }
+    // When --shutdown-timeout runs out (meaningful while shuttingDown()),
+    // and what the janitor does then: stop waiting for requests in flight.
+    uint64_t shutdownDeadlineMs() const { return shutdownDeadlineMs_; }
+    void shutdownTimedOut();
     void scheduleFlush(ClientConn *client);
     FanoutRequest *newRequest(ClientConn *client);
 
@@ -74,7 +98,9 @@ public:
 
 private:
     void beforeSleep();
-    void janitor();
+    void freeClosedClients();
+    // Counts and logs a refusal over --max-clients; false if there is no room.
+    bool clientSlotFree();
     void maybeFinishShutdown();
     void finishShutdown(bool timedOut);
     void watchDatabases();
@@ -86,13 +112,15 @@ private:
     std::vector<std::unique_ptr<DatabaseBackend>> databases_;
     std::unordered_set<ClientConn *> clients_;
     std::vector<ClientConn *> pendingFlush_;
-    std::vector<ClientConn *> graveyard_;  // closed clients, freed before the next wait
+    std::vector<ClientConn *> closed_;  // closed clients, freed before the next wait
+    ClientMemory clientMemory_;
+    Janitor janitor_;
     std::unique_ptr<char[]> scratch_;
     size_t scratchSize_ = 0;
     FramedRequest scratchRequest_;
     bool shuttingDown_ = false;
     bool shutdownFinished_ = false;
-    EventLoop::TimerId shutdownTimer_ = 0;
+    uint64_t shutdownDeadlineMs_ = 0;  // the janitor ends the wait here (--shutdown-timeout)
     // Per database at SIGTERM: commands lost with a connection and, of
     // those, written, so shutdown can count what it lost while it waited.
     std::vector<uint64_t> lostAtShutdown_;

@@ -20,10 +20,12 @@ struct Stats {
     uint64_t protocolErrors = 0;
     uint64_t clientTimeouts = 0;
     uint64_t clientOverflows = 0;  // closed for not reading their replies
+    uint64_t clientBufferEvictions = 0;  // closed over --max-buffer-memory
     // --pubkey (TLS with pinned client keys), see tls_gate.cpp
     uint64_t tlsHandshakesAccepted = 0;
     uint64_t tlsHandshakesRejected = 0;  // every reason, timeouts included
     uint64_t tlsHandshakeTimeouts = 0;   // of which: --handshake-timeout
+    uint64_t tlsHandshakesRefused = 0;   // not started: over --max-handshakes
     uint64_t tlsKeyReloads = 0;          // SIGHUP reloads that took effect
     uint64_t tlsKeyReloadFailures = 0;   // SIGHUP reloads refused (old keys kept)
 };

@@ -29,6 +29,13 @@ bool looksLikeText(unsigned char c) {
     return c == '*' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
+// A fatal internal_error alert as a plain TLS record (content type 21,
+// legacy version 3.3, length 2, level fatal, description 80): what a
+// server that cannot take a connection now sends before any handshake. A
+// TLS client then reports an alert from the server, not a server that does
+// not speak TLS.
+const unsigned char kBusyAlert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x50};
+
 }  // namespace
 
 // One connection in its TLS handshake.
@@ -42,14 +49,18 @@ public:
         if (fd_ >= 0) ::close(fd_);
     }
 
-    void start(uint64_t timeoutMs) {
+    void start() {
         EventLoop &loop = gate_.server_.loop();
+        startedMs_ = loop.nowMs();
         loop.add(fd_, EPOLLIN, this);
-        timer_ = loop.addTimer(timeoutMs, [this, timeoutMs] {
-            timer_ = 0;
-            gate_.server_.stats().tlsHandshakeTimeouts++;
-            reject("TLS handshake not completed within " + std::to_string(timeoutMs) + " ms (--handshake-timeout)");
-        });
+    }
+
+    uint64_t startedMs() const { return startedMs_; }
+
+    void timedOut(uint64_t timeoutMs) {
+        if (done_) return;
+        gate_.server_.stats().tlsHandshakeTimeouts++;
+        reject("TLS handshake not completed within " + std::to_string(timeoutMs) + " ms (--handshake-timeout)");
     }
 
     void onIo(uint32_t) override {
@@ -128,7 +139,7 @@ private:
 
     void reject(const std::string &why) {
         if (done_) return;
-        LOG_WARN("TLS handshake rejected from %s: %s", peer_.c_str(), why.c_str());
+        gate_.logRejection(peer_, why);
         gate_.server_.stats().tlsHandshakesRejected++;
         finishWith(false, why);
     }
@@ -137,8 +148,6 @@ private:
         if (done_) return;
         done_ = true;
         EventLoop &loop = gate_.server_.loop();
-        if (timer_) loop.cancelTimer(timer_);
-        timer_ = 0;
         if (fd_ >= 0) {
             loop.remove(fd_);
             ::close(fd_);
@@ -157,13 +166,14 @@ private:
     std::string peer_;
     SSL *ssl_;
     std::shared_ptr<const tls::Context> ctx_;
-    EventLoop::TimerId timer_ = 0;
+    uint64_t startedMs_ = 0;
     uint32_t interest_ = EPOLLIN;
     bool sawData_ = false;
     bool done_ = false;
 };
 
-TlsGate::TlsGate(Server &server) : server_(server) {}
+TlsGate::TlsGate(Server &server)
+    : server_(server), rejectLog_("TLS handshake rejections", "--reject-log-rate", server.options().rejectLogRate) {}
 
 TlsGate::~TlsGate() {
     closeAll();
@@ -241,18 +251,61 @@ const std::string &TlsGate::serverKeyText() const {
     return ctx_ ? ctx_->ownKeyText() : none;
 }
 
+void TlsGate::logRejection(const std::string &peer, const std::string &why) {
+    if (rejectLog_.allow(server_.loop().nowMs()))
+        LOG_WARN("TLS handshake rejected from %s: %s", peer.c_str(), why.c_str());
+}
+
 void TlsGate::accept(int fd, std::string peer) {
+    Stats &stats = server_.stats();
+    size_t bound = server_.options().maxHandshakes;
+    if (live_.size() >= bound) {
+        if (!refusing_) {
+            // Once when the bound is hit, once when it is relieved: never per peer.
+            LOG_WARN("--max-handshakes %zu reached: refusing new TLS connections", bound);
+            refusing_ = true;
+            refusedBefore_ = stats.tlsHandshakesRefused;
+        }
+        stats.tlsHandshakesRefused++;
+        return refuse(fd);
+    }
+    if (refusing_) {
+        LOG_NOTICE("accepting TLS handshakes again (%llu refused over --max-handshakes)",
+                   static_cast<unsigned long long>(stats.tlsHandshakesRefused - refusedBefore_));
+        refusing_ = false;
+    }
     std::string error;
     SSL *ssl = ctx_->newSsl(fd, error);
     if (!ssl) {
-        LOG_WARN("TLS handshake rejected from %s: %s", peer.c_str(), error.c_str());
-        server_.stats().tlsHandshakesRejected++;
+        logRejection(peer, error);
+        stats.tlsHandshakesRejected++;
         ::close(fd);
         return;
     }
     auto *hs = new Handshake(*this, fd, std::move(peer), ssl, ctx_);
     live_.insert(hs);
-    hs->start(server_.options().handshakeTimeoutMs);
+    hs->start();
+}
+
+void TlsGate::refuse(int fd) {
+    // Take in what the peer sent so far (its ClientHello, usually):
+    // closing with unread input would reset the connection, and the reset
+    // can reach the peer before it has read the alert.
+    char discard[4096];
+    for (int i = 0; i < 4 && recv(fd, discard, sizeof discard, MSG_DONTWAIT) > 0; i++) {
+    }
+    if (send(fd, kBusyAlert, sizeof kBusyAlert, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+        // Nothing more to tell a peer we are turning away.
+    }
+    ::close(fd);
+}
+
+void TlsGate::expireHandshakes(uint64_t nowMs, uint64_t timeoutMs) {
+    // Collected first: a rejected handshake leaves live_.
+    std::vector<Handshake *> expired;
+    for (Handshake *hs : live_)
+        if (nowMs - hs->startedMs() >= timeoutMs) expired.push_back(hs);
+    for (Handshake *hs : expired) hs->timedOut(timeoutMs);
 }
 
 void TlsGate::closeAll() {
@@ -263,16 +316,13 @@ void TlsGate::closeAll() {
 void TlsGate::finish(Handshake *hs, bool, const std::string &) {
     if (!live_.erase(hs)) return;
     dead_.push_back(hs);
-    if (!reapScheduled_) {
-        reapScheduled_ = true;
-        server_.loop().addTimer(1, [this] { reap(); });
-    }
 }
 
-void TlsGate::reap() {
-    reapScheduled_ = false;
+bool TlsGate::reap() {
+    if (dead_.empty()) return false;
     for (Handshake *hs : dead_) delete hs;
     dead_.clear();
+    return true;
 }
 
 }  // namespace dbsync
