@@ -23,9 +23,10 @@ PHP = "/usr/bin/php"
 EXTENSION = os.path.join(ROOT, "php-ext", "modules", "dbsync.so")
 
 
-def php_send(port, key, command="PING"):
-    """dbsync_send() from a fresh PHP process signing with `key`: what it
-    printed (the reply dumped, or the warning)."""
+def php_send(daemon, key, command="PING"):
+    """dbsync_send() from a fresh PHP process signing with `key` and pinning
+    the daemon's own server key: what it printed (the reply dumped, or the
+    warning)."""
     if not os.path.exists(EXTENSION):
         pytest.fail(f"the PHP extension is not built: {EXTENSION} (run make)")
     symbols = subprocess.run(["nm", "-D", EXTENSION], capture_output=True, text=True, timeout=30).stdout
@@ -33,7 +34,8 @@ def php_send(port, key, command="PING"):
         pytest.fail(f"{EXTENSION} is a SANITIZE=1 build, which plain php cannot load (run make php-ext)")
     code = f'var_dump(dbsync_send({command!r}));'
     r = subprocess.run([PHP, "-n", "-d", f"extension={EXTENSION}", "-d", "display_errors=stdout",
-                        "-d", f"dbsync.signkey={key.private}", "-d", f"dbsync.servers=127.0.0.1:{port}",
+                        "-d", f"dbsync.signkey={key.private}", "-d", f"dbsync.servers=127.0.0.1:{daemon.port}",
+                        "-d", f"dbsync.server_pubkey={os.path.join(daemon.state_dir, 'tls-server-pubkey.pem')}",
                         "-d", "dbsync.timeout=5000", "-r", code],
                        capture_output=True, text=True, timeout=30)
     return r.stdout + r.stderr
@@ -70,7 +72,7 @@ def test_handshakes_in_progress_do_not_take_the_slots_of_clients(procs, keys):
         try:
             wait_until(lambda: harness.parse_info(admin.command("DBSYNC", "INFO"))["tls_handshakes_in_progress"]
                        == "20", 10, "20 handshakes in progress")
-            out = php_send(d.port, k, "SET signed yes")
+            out = php_send(d, k, "SET signed yes")
             assert out.strip() == 'string(2) "OK"', out
             info = harness.parse_info(admin.command("DBSYNC", "INFO"))
             assert info["rejected_clients"] == "0"
@@ -96,7 +98,7 @@ def test_handshakes_over_max_handshakes_get_a_tls_alert(procs, keys):
                 exc = tls_refusal(d.port, k)
                 assert "ALERT_INTERNAL_ERROR" in str(exc), exc
             # The PHP extension gets the alert too, not plain text.
-            out = php_send(d.port, keys["rsa2048"])
+            out = php_send(d, keys["rsa2048"])
             assert "alert internal error" in out and "does not speak TLS" not in out, out
             assert info()["tls_handshakes_refused"] == "3"
             assert admin.command("PING") == "PONG"
@@ -119,7 +121,7 @@ def test_over_max_clients_a_tls_client_gets_an_alert_not_plain_text(procs, keys)
         assert a.command("PING") == "PONG" and b.command("PING") == "PONG"
         exc = tls_refusal(d.port, k)
         assert "ALERT_INTERNAL_ERROR" in str(exc), exc
-        out = php_send(d.port, keys["ed25519"])
+        out = php_send(d, keys["ed25519"])
         assert "alert internal error" in out and "does not speak TLS" not in out, out
         info = harness.parse_info(a.command("DBSYNC", "INFO"))
         assert info["rejected_clients"] == "2"
