@@ -1,5 +1,5 @@
 // When is a fanned-out command done, and what does the client get?
-// The rules of DESIGN.md ("Reply rules") as pure functions over a tally of
+// The reply rules (docs/design.md, "What each ack means") as pure functions over a tally of
 // the databases' answers, kept apart from sockets so they are easy to read
 // and to test. The policy itself (one, quorum, all) is common/ack_policy.hpp.
 #pragma once

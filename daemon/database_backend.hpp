@@ -15,7 +15,7 @@
 // and by --connect-timeout); while Down they fail fast. The backoff starts
 // over only once a connection is Ready, so a database that accepts
 // connections but refuses AUTH or SELECT is retried ever more slowly.
-// A journal (DESIGN.md, "Convergence") will add states after Handshaking,
+// A journal (docs/design.md, "Invariants") will add states after Handshaking,
 // "catching up" (replaying what the database missed before new commands)
 // and "diverged" (out of service until resynced).
 #pragma once

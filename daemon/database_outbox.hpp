@@ -10,7 +10,7 @@
 // front of the written part is always the next reply. When a connection is
 // lost, an entry that was written has an unknown outcome on that database
 // (it may have been applied), one never written is known not applied: the
-// two parts say which is which. A journal (DESIGN.md, "Convergence") will
+// two parts say which is which. A journal (docs/design.md, "Invariants") will
 // keep entries across a lost connection and replay them; today the backend
 // fails them all when the connection goes (takeAll()).
 #pragma once

@@ -27,7 +27,7 @@
 
 namespace {
 
-/* Status, bulk and integer replies become strings (the seed promises
+/* Status, bulk and integer replies become strings (the API promises
  * strings), nil becomes null, multi-bulk becomes a list. An error nested in
  * a multi-bulk reply (EXEC) becomes false, as a top-level error does. */
 void replyToZval(const dbsync::Reply &r, zval *out) {
