@@ -1,12 +1,13 @@
 """Ack policies with databases killed (SIGKILL) while commands are in flight."""
 
+import os
 import re
+import signal
 import threading
-import time
 
 import pytest
 
-from harness import ReplyError, free_port
+from harness import ReplyError, free_port, wait_until
 
 
 def applied(reply, k, n):
@@ -15,67 +16,78 @@ def applied(reply, k, n):
 
 
 def run_with_kill(procs, ack, total, kill_count):
-    """Pipelines SETs through dbsyncd, SIGKILLs kill_count databases midway,
-    then sends more SETs one by one. Returns (dbs, replies_in_flight, replies_after)."""
+    """Pipelines SETs through dbsyncd: a first half that every database
+    takes, then a second half while kill_count databases are frozen
+    (SIGSTOP), which are then SIGKILLed with those commands written or still
+    queued; then more SETs one by one. Returns (dbs, d, first, second, after),
+    the replies of each part."""
     dbs = procs.start_redis(total)
     d = procs.start_dbsyncd(dbs, ["--ack", ack, "--db-timeout", "3000"])
-    n = 3000
+    half = 1500
+
+    def pipeline(c, prefix):
+        c.send_raw(b"".join(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$1\r\nv\r\n" % (len(k), k)
+                            for k in (f"{prefix}{i}".encode() for i in range(half))))
+
     with d.client(timeout=30) as c:
         assert c.command("SET", "warmup", "1") == "OK"
-        payload = b"".join(
-            b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$1\r\nv\r\n" % (len(k), k)
-            for k in (f"k{i}".encode() for i in range(n)))
-        sender = threading.Thread(target=c.send_raw, args=(payload,))
+        pipeline(c, "a")
+        first = [c.read_reply() for _ in range(half)]
+        victims = dbs[:kill_count]
+        for r in victims:
+            os.kill(r.proc.pid, signal.SIGSTOP)
+        sender = threading.Thread(target=pipeline, args=(c, "b"))
         sender.start()
-        time.sleep(0.02)
-        for r in dbs[:kill_count]:
+        # The second half reaches dbsyncd, which writes it to every
+        # database; the frozen ones cannot answer.
+        wait_until(lambda: int(d.info()["commands_forwarded"]) >= 1 + 2 * half, 20,
+                   "dbsyncd to take the second half")
+        for r in victims:
             r.kill()
         sender.join(timeout=30)
-        in_flight = [c.read_reply() for _ in range(n)]
+        second = [c.read_reply() for _ in range(half)]
         after = [c.command("SET", f"after{i}", "v") for i in range(20)]
-    return dbs, d, in_flight, after
+    return dbs, d, first, second, after
+
+
+def expect(replies, ok, alive=None, total=None):
+    """Every reply is +OK (ok), or else the error naming alive of total."""
+    if ok:
+        bad = [r for r in replies if r != "OK"]
+    else:
+        bad = [r for r in replies if not applied(r, alive, total)]
+    assert not bad, bad[:3]
 
 
 @pytest.mark.parametrize("ack", ["one", "quorum", "all"])
 def test_one_of_three_killed(procs, ack):
-    dbs, d, in_flight, after = run_with_kill(procs, ack, 3, 1)
-    if ack in ("one", "quorum"):
-        # Two of three still apply every command: every reply is +OK.
-        assert all(r == "OK" for r in in_flight), [r for r in in_flight if r != "OK"][:3]
-        assert all(r == "OK" for r in after), after[:3]
-    else:
-        assert all(r == "OK" or applied(r, 2, 3) for r in in_flight), \
-            [r for r in in_flight if r != "OK"][:3]
-        assert all(applied(r, 2, 3) for r in after), f"ack all with 2 of 3 alive: {after[:3]}"
+    dbs, d, first, second, after = run_with_kill(procs, ack, 3, 1)
+    expect(first, ok=True)
+    # Two of three still apply every command: enough for one and quorum.
+    expect(second + after, ok=ack != "all", alive=2, total=3)
     # The surviving databases got every command.
     for r in dbs[1:]:
         with r.client() as direct:
-            assert direct.command("DBSIZE") == 3000 + 20 + 1, r.name
+            assert direct.command("DBSIZE") == 1 + 2 * 1500 + 20, r.name
 
 
 @pytest.mark.parametrize("ack", ["one", "quorum", "all"])
 def test_two_of_three_killed(procs, ack):
-    dbs, d, in_flight, after = run_with_kill(procs, ack, 3, 2)
-    if ack == "one":
-        assert all(r == "OK" for r in in_flight), [r for r in in_flight if r != "OK"][:3]
-        assert all(r == "OK" for r in after), after[:3]
-    else:
-        for r in in_flight:
-            assert r == "OK" or applied(r, 1, 3) or applied(r, 2, 3), r
-        assert all(applied(r, 1, 3) for r in after), f"ack {ack} with 1 of 3 alive: {after[:3]}"
+    dbs, d, first, second, after = run_with_kill(procs, ack, 3, 2)
+    expect(first, ok=True)
+    expect(second + after, ok=ack == "one", alive=1, total=3)
     with dbs[2].client() as direct:
-        assert direct.command("DBSIZE") == 3000 + 20 + 1
+        assert direct.command("DBSIZE") == 1 + 2 * 1500 + 20
 
 
 @pytest.mark.parametrize("ack", ["one", "quorum", "all"])
 def test_one_of_two_killed(procs, ack):
     # quorum of 2 is 2: losing one database is short of it.
-    dbs, d, in_flight, after = run_with_kill(procs, ack, 2, 1)
-    if ack == "one":
-        assert all(r == "OK" for r in in_flight + after)
-    else:
-        assert all(r == "OK" or applied(r, 1, 2) for r in in_flight)
-        assert all(applied(r, 1, 2) for r in after), after[:3]
+    dbs, d, first, second, after = run_with_kill(procs, ack, 2, 1)
+    expect(first, ok=True)
+    expect(second + after, ok=ack == "one", alive=1, total=2)
+    with dbs[1].client() as direct:
+        assert direct.command("DBSIZE") == 1 + 2 * 1500 + 20
 
 
 def test_short_of_quorum_names_the_first_error(procs):
