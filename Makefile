@@ -44,12 +44,13 @@ DESTDIR ?=
 .PHONY: all clean deps test demo bench install uninstall
 all:
 
-# --- common/: protocol, addresses, logging; the client core (client_*) -----
+# --- common/: protocol, addresses, logging; client/: the client core -------
 # libdbsync_common.a: what both sides share (the daemon links only this).
-# libdbsync_client.a: the fan-out client core used by the PHP extension,
-# the tests and the benchmark tool.
-CLIENT_SRCS := $(wildcard common/client_*.cpp)
-COMMON_SRCS := $(filter-out $(CLIENT_SRCS),$(wildcard common/*.cpp))
+# libdbsync_client.a: client/, the fan-out client core used by the PHP
+# extension and the tests. client/ is on no include path (the daemon has a
+# fanout.hpp of its own): its headers are included as "client/<name>.hpp".
+CLIENT_SRCS := $(wildcard client/*.cpp)
+COMMON_SRCS := $(wildcard common/*.cpp)
 COMMON_OBJS := $(COMMON_SRCS:%.cpp=$(BUILD)/%.o)
 CLIENT_OBJS := $(CLIENT_SRCS:%.cpp=$(BUILD)/%.o)
 COMMON_LIB := $(BUILD)/libdbsync_common.a

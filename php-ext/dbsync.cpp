@@ -9,8 +9,8 @@
 #include "ext/standard/info.h"
 #include "php_ini.h"
 
-#include "client_server_list.hpp"
-#include "client_tls.hpp"
+#include "client/server_list.hpp"
+#include "client/tls.hpp"
 #include "dbsync_session.hpp"
 
 #include <openssl/opensslv.h>
@@ -67,7 +67,7 @@ PHP_INI_BEGIN()
                         zend_dbsync_globals, dbsync_globals)
     /* Authentication: TLS 1.3 with a client certificate made from this key,
      * to a server whose key is dbsync.server_pubkey; without one nothing is
-     * sent unless dbsync.server_verify = 0 (client_tls.hpp). System only
+     * sent unless dbsync.server_verify = 0 (client/tls.hpp). System only
      * (php.ini, -d, php_admin_value): not ini_set(), and not .user.ini or
      * .htaccess, which the web application's own files can be, so that
      * nothing the application serves can turn authentication off or pick

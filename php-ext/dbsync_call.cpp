@@ -6,8 +6,8 @@
 
 #include "dbsync_call.hpp"
 
-#include "client_server_list.hpp"
-#include "client_tls.hpp"
+#include "client/server_list.hpp"
+#include "client/tls.hpp"
 
 #include <exception>
 

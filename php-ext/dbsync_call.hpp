@@ -9,7 +9,7 @@
 #include "php_dbsync.h"
 
 #include "address.hpp"
-#include "client_fanout.hpp"
+#include "client/fanout.hpp"
 
 #include <string>
 #include <string_view>

@@ -1,7 +1,7 @@
 /* dbsync PHP extension: dbsync_send(), dbsync_send_many() and friends.
  *
  * Converts PHP arguments to RESP requests, hands them to the fan-out client
- * core (../common/client_fanout.hpp) and converts the reply back. All
+ * core (client/fanout.hpp) and converts the reply back. All
  * networking, timeouts and ack rules live in the core; this file only deals
  * with PHP values, errors and warnings. */
 #ifdef HAVE_CONFIG_H
@@ -12,7 +12,7 @@
 
 #include "Zend/zend_exceptions.h"
 
-#include "client_server_list.hpp"
+#include "client/server_list.hpp"
 #include "dbsync_call.hpp"
 #include "command_tokenizer.hpp"
 /* php.h pulls in <syslog.h>, whose LOG_NOTICE/LOG_INFO/LOG_DEBUG priorities

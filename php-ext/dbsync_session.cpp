@@ -26,7 +26,7 @@ extern "C" {
 #include "ext/session/php_session.h"
 }
 
-#include "client_server_list.hpp"
+#include "client/server_list.hpp"
 #include "resp_writer.hpp"
 
 #include <chrono>

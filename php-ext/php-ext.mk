@@ -24,7 +24,7 @@ ifneq ($(PHPIZE),)
 all: php-ext
 endif
 
-# phpize's Makefile tracks its own dependencies (common/ headers included);
+# phpize's Makefile tracks its own dependencies (client/ and common/ headers included);
 # we only re-run phpize/configure when the configuration or config.m4 changes.
 php-ext:
 	@test -n "$(PHPIZE)" || { echo "php-ext: phpize not found (apt-get install php-dev)"; exit 1; }

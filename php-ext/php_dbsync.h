@@ -7,8 +7,8 @@
 
 #include "php.h"
 
-#include "client_fanout.hpp"
-#include "client_pool.hpp"
+#include "client/fanout.hpp"
+#include "client/pool.hpp"
 #include "version.hpp"
 
 #include <string>

@@ -23,25 +23,25 @@ $(UNIT_TEST_BIN): $(UNIT_TEST_OBJS) $(CHECK_LIB) $(DAEMON_LIB) $(CLIENT_LIB) $(C
 		$(DAEMON_LIB_LIBS) $(HIREDIS_LIBS) -lgtest -lgtest_main -pthread
 
 # Fuzz targets are built with clang whatever the variant, into build/fuzz,
-# from the common/ sources they exercise.
+# from the common/ and client/ sources they exercise.
 FUZZ_CXX ?= clang++
 FUZZ_BUILD := build/fuzz
-FUZZ_CXXFLAGS := -std=c++20 -O1 -g -fno-omit-frame-pointer -Icommon \
+FUZZ_CXXFLAGS := -std=c++20 -O1 -g -fno-omit-frame-pointer -I. -Icommon \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_COMMON := common/request_framer.cpp common/command_tokenizer.cpp common/resp_writer.cpp \
-	common/reply_framer.cpp common/client_reply_decoder.cpp
+	common/reply_framer.cpp client/reply_decoder.cpp
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.cpp,%,$(wildcard tests/fuzz/fuzz_*.cpp))
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 FUZZ_TIME ?= 20
 
-$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.cpp $(FUZZ_COMMON) $(wildcard common/*.hpp)
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.cpp $(FUZZ_COMMON) $(wildcard common/*.hpp client/*.hpp)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -o $@ $< $(FUZZ_COMMON)
 
 # fuzz_command_rewrite also takes the daemon's rewriter (and argEquals from command_policy).
 FUZZ_REWRITE_SRCS := daemon/command_rewrite.cpp daemon/command_policy.cpp
 $(FUZZ_BUILD)/fuzz_command_rewrite: tests/fuzz/fuzz_command_rewrite.cpp $(FUZZ_COMMON) $(FUZZ_REWRITE_SRCS) \
-		$(wildcard common/*.hpp daemon/*.hpp)
+		$(wildcard common/*.hpp client/*.hpp daemon/*.hpp)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -Idaemon -o $@ $< $(FUZZ_COMMON) $(FUZZ_REWRITE_SRCS)
 

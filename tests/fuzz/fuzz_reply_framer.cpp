@@ -1,5 +1,5 @@
 // libFuzzer target for common/reply_framer (and the client core's decoder
-// of what it frames, common/client_reply_decoder).
+// of what it frames, client/reply_decoder).
 //
 // The input is split into reads (the first byte picks the read sizes) and
 // fed to the framer the way dbsyncd will: a growing buffer, each framed
@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "client_reply_decoder.hpp"
+#include "client/reply_decoder.hpp"
 #include "reply_framer.hpp"
 
 namespace {

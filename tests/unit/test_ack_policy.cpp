@@ -5,7 +5,7 @@
 // Both sides in one file: there is one AckPolicy, so this compiles.
 #include "ack_policy.hpp"
 #include "ack_tally.hpp"
-#include "client_fanout.hpp"
+#include "client/fanout.hpp"
 
 using dbsync::AckOutcome;
 using dbsync::AckPolicy;

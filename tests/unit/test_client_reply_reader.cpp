@@ -1,4 +1,4 @@
-// Tests for common/client_reply_reader and common/client_reply_decoder: the
+// Tests for client/reply_reader and client/reply_decoder: the
 // client core's replies, fed in any split, decoded at any depth up to the
 // bound, and the bytes left over that reveal a reply nobody asked for.
 #include <gtest/gtest.h>
@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "client_reply_decoder.hpp"
-#include "client_reply_reader.hpp"
+#include "client/reply_decoder.hpp"
+#include "client/reply_reader.hpp"
 
 using dbsync::Reply;
 using dbsync::ReplyReader;

@@ -19,7 +19,7 @@
 // No PHP types here: the extension, the tests and the benchmark share it.
 #pragma once
 
-#include "client_stream.hpp"
+#include "client/stream.hpp"
 
 #include <memory>
 #include <string>

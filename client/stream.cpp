@@ -1,6 +1,6 @@
-#include "client_stream.hpp"
+#include "client/stream.hpp"
 
-#include "client_tls.hpp"
+#include "client/tls.hpp"
 
 #include <cerrno>
 #include <cstring>

@@ -2,16 +2,16 @@
 //
 // Bytes from the server are buffered; ReplyFramer (common/reply_framer.hpp)
 // finds where each reply ends, at any depth, and decodeReply()
-// (common/client_reply_decoder.hpp) turns it into a dbsync::Reply, so the
+// (client/reply_decoder.hpp) turns it into a dbsync::Reply, so the
 // rest of the client never sees the wire format. Bytes can be fed in any
 // split; replies come out whole and in order, which is what lets a
 // connection drop late replies of earlier calls by simply counting them,
 // and tell a reply nobody asked for by the bytes left over.
 #pragma once
 
-#include "client_reply.hpp"
-#include "client_reply_decoder.hpp"
-#include "reply_framer.hpp"
+#include "client/reply.hpp"
+#include "client/reply_decoder.hpp"
+#include "common/reply_framer.hpp"
 
 #include <cstddef>
 #include <string>

@@ -1,6 +1,6 @@
-#include "client_tls.hpp"
+#include "client/tls.hpp"
 
-#include "tls_context.hpp"
+#include "common/tls_context.hpp"
 
 #include <cerrno>
 #include <climits>

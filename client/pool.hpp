@@ -5,8 +5,8 @@
 // dbsync.persistent=1. Nothing here is shared between threads.
 #pragma once
 
-#include "address.hpp"
-#include "client_connection.hpp"
+#include "common/address.hpp"
+#include "client/connection.hpp"
 
 #include <map>
 #include <memory>

@@ -26,10 +26,10 @@
 // any byte may have reached the server, the failure is reported instead.
 #pragma once
 
-#include "address.hpp"
-#include "client_reply.hpp"
-#include "client_reply_reader.hpp"
-#include "client_stream.hpp"
+#include "common/address.hpp"
+#include "client/reply.hpp"
+#include "client/reply_reader.hpp"
+#include "client/stream.hpp"
 
 #include <chrono>
 #include <memory>

@@ -12,10 +12,10 @@
 // read and dropped before that connection carries another request.
 #pragma once
 
-#include "ack_policy.hpp"
-#include "client_connection.hpp"
-#include "client_reply.hpp"
-#include "client_stream.hpp"
+#include "common/ack_policy.hpp"
+#include "client/connection.hpp"
+#include "client/reply.hpp"
+#include "client/stream.hpp"
 
 #include <string>
 #include <string_view>

@@ -1,4 +1,4 @@
-#include "client_reply_reader.hpp"
+#include "client/reply_reader.hpp"
 
 #include <string_view>
 

@@ -1,7 +1,7 @@
 // The list of servers a call goes to: dbsync.servers or the $servers argument.
 #pragma once
 
-#include "address.hpp"
+#include "common/address.hpp"
 
 #include <string>
 #include <string_view>

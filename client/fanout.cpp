@@ -1,6 +1,6 @@
-#include "client_fanout.hpp"
+#include "client/fanout.hpp"
 
-#include "log.hpp"
+#include "common/log.hpp"
 
 #include <cerrno>
 #include <cstring>

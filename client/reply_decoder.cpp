@@ -1,4 +1,4 @@
-#include "client_reply_decoder.hpp"
+#include "client/reply_decoder.hpp"
 
 #include <charconv>
 #include <vector>

@@ -1,6 +1,6 @@
-#include "client_connection.hpp"
+#include "client/connection.hpp"
 
-#include "log.hpp"
+#include "common/log.hpp"
 
 #include <cerrno>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "client_pool.hpp"
+#include "client/pool.hpp"
 
 namespace dbsync {
 

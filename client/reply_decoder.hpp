@@ -7,7 +7,7 @@
 // PHP glue's conversion to zvals) do recurse.
 #pragma once
 
-#include "client_reply.hpp"
+#include "client/reply.hpp"
 
 #include <cstddef>
 #include <string>

@@ -2,8 +2,8 @@
 //
 // A ClientStream owns a connected, non-blocking socket and moves bytes over
 // it. The plain implementation is a thin layer over send()/recv(); the TLS
-// implementation (dbsync.signkey, issue 4) will implement the same interface
-// on top of OpenSSL (client_tls.hpp), which is why every operation can ask
+// implementation (dbsync.signkey, client/tls.hpp) implements the same
+// interface on top of OpenSSL, which is why every operation can ask
 // to wait for the *other* direction (a TLS write may need a read first) and
 // why a stream can hold input that poll() does not see (decrypted records
 // buffered inside SSL).

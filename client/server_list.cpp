@@ -1,4 +1,4 @@
-#include "client_server_list.hpp"
+#include "client/server_list.hpp"
 
 namespace dbsync {
 
