@@ -12,3 +12,15 @@ BENCH_ARGS ?=
 bench:
 	$(MAKE) all
 	$(BENCH_PYTHON) bench/run.py $(BENCH_ARGS)
+
+# make bench-fpm: bench/php_fpm.py runs bench/fpm_page.php (10 writes, 10
+# reads) under its own php8.2-fpm pools, dbsync against phpredis, and writes
+# bench/out/fpm.md. Options go through FPM_ARGS, e.g.
+#   make bench-fpm FPM_ARGS="--quick"       a few hundred requests: checks the script
+#   make bench-fpm FPM_ARGS="--rounds 5"    more rounds, steadier medians
+FPM_ARGS ?=
+
+.PHONY: bench-fpm
+bench-fpm:
+	$(MAKE) all
+	$(BENCH_PYTHON) bench/php_fpm.py $(FPM_ARGS)

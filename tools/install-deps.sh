@@ -8,7 +8,7 @@ PACKAGES=(
     libssl-dev libsystemd-dev libhiredis-dev
     libgtest-dev clang libclang-rt-14-dev
     redis-server redis-tools
-    php-dev php-cli php-cgi php-redis php-parser
+    php-dev php-cli php-cgi php8.2-fpm php-redis php-parser
     python3 python3-pytest python3-redis python3-pexpect
     nutcracker gnuplot-nox
     systemd
