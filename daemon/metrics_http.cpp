@@ -1,7 +1,6 @@
 #include "metrics_http.hpp"
 
 #include <cerrno>
-#include <cinttypes>
 #include <cstdio>
 #include <cstring>
 #include <netinet/in.h>
@@ -12,7 +11,6 @@
 
 #include "listen_socket.hpp"
 #include "log.hpp"
-#include "server.hpp"
 #include "version.hpp"
 
 namespace dbsync {
@@ -318,171 +316,6 @@ bool MetricsHttp::reap() {
     for (Conn *c : dead_) delete c;
     dead_.clear();
     return true;
-}
-
-// --------------------------------------------------------------- exposition
-
-namespace {
-
-// Label values escape backslash, double quote and newline.
-std::string labelValue(const std::string &v) {
-    std::string out;
-    out.reserve(v.size());
-    for (char c : v) {
-        if (c == '\\' || c == '"') {
-            out += '\\';
-            out += c;
-        } else if (c == '\n') {
-            out += "\\n";
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
-class Exposition {
-public:
-    void family(const char *name, const char *type, const char *help) {
-        s_ += "# HELP ";
-        s_ += name;
-        s_ += ' ';
-        s_ += help;
-        s_ += "\n# TYPE ";
-        s_ += name;
-        s_ += ' ';
-        s_ += type;
-        s_ += '\n';
-    }
-    void sample(const std::string &name, const std::string &labels, uint64_t v) {
-        line(name, labels);
-        s_ += std::to_string(v);
-        s_ += '\n';
-    }
-    void sampleDouble(const std::string &name, const std::string &labels, double v) {
-        line(name, labels);
-        char buf[64];
-        std::snprintf(buf, sizeof buf, "%.9g", v);
-        s_ += buf;
-        s_ += '\n';
-    }
-    // A metric family with one unlabelled sample.
-    void single(const char *name, const char *type, const char *help, uint64_t v) {
-        family(name, type, help);
-        sample(name, "", v);
-    }
-    std::string take() { return std::move(s_); }
-
-private:
-    void line(const std::string &name, const std::string &labels) {
-        s_ += name;
-        if (!labels.empty()) {
-            s_ += '{';
-            s_ += labels;
-            s_ += '}';
-        }
-        s_ += ' ';
-    }
-    std::string s_;
-};
-
-}  // namespace
-
-std::string renderMetrics(Server &server) {
-    const Stats &st = server.stats();
-    const auto &dbs = server.databases();
-    Exposition e;
-
-    e.family("dbsyncd_build_info", "gauge", "Always 1; the version label names the running build.");
-    e.sample("dbsyncd_build_info", "version=\"" + labelValue(DBSYNC_VERSION_STRING) + "\"", 1);
-    e.family("dbsyncd_process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch.");
-    e.sample("dbsyncd_process_start_time_seconds", "", static_cast<uint64_t>(st.startTime));
-
-    e.single("dbsyncd_commands_forwarded_total", "counter",
-             "Commands received from clients and sent on to every database.", st.forwarded);
-    e.single("dbsyncd_commands_failed_total", "counter",
-             "Forwarded commands whose ack policy could not be met.", st.failed);
-    e.single("dbsyncd_commands_rejected_total", "counter",
-             "Commands refused because a fan-out proxy cannot serve them.", st.rejected);
-    e.single("dbsyncd_commands_divergent_total", "counter",
-             "Commands the databases answered differently (a sign that copies diverged).", st.divergent);
-
-    e.single("dbsyncd_clients_connected", "gauge", "Clients connected now.", st.clientsConnected);
-    e.single("dbsyncd_client_connections_total", "counter", "Client connections accepted.", st.clientsTotal);
-    e.single("dbsyncd_clients_rejected_total", "counter",
-             "Client connections refused (--max-clients reached, or shutting down).", st.clientsRejected);
-    e.single("dbsyncd_tls_handshakes_accepted_total", "counter",
-             "Client TLS handshakes completed with a trusted key (--pubkey).", st.tlsHandshakesAccepted);
-    e.single("dbsyncd_tls_handshakes_rejected_total", "counter",
-             "Client TLS handshakes refused (unknown key, bad or timed-out handshake).", st.tlsHandshakesRejected);
-    e.single("dbsyncd_tls_handshake_timeouts_total", "counter",
-             "Client TLS handshakes not finished within --handshake-timeout (also counted as rejected).",
-             st.tlsHandshakeTimeouts);
-    e.single("dbsyncd_tls_handshakes_refused_total", "counter",
-             "Client TLS connections refused with an alert before any handshake (--max-handshakes reached).",
-             st.tlsHandshakesRefused);
-    e.single("dbsyncd_tls_key_reloads_total", "counter", "SIGHUP key reloads that took effect.", st.tlsKeyReloads);
-    e.single("dbsyncd_tls_key_reload_failures_total", "counter",
-             "SIGHUP key reloads refused (the previous keys stay in force).", st.tlsKeyReloadFailures);
-    e.single("dbsyncd_client_protocol_errors_total", "counter",
-             "Clients closed for sending something that is not RESP.", st.protocolErrors);
-    e.single("dbsyncd_client_timeouts_total", "counter",
-             "Clients closed for not finishing a request in time (--client-timeout).", st.clientTimeouts);
-    e.single("dbsyncd_client_output_overflows_total", "counter",
-             "Clients closed for not reading their replies (--client-max-output).", st.clientOverflows);
-    e.single("dbsyncd_client_buffer_bytes", "gauge",
-             "Bytes held in the input and output buffers of all clients (bounded by --max-buffer-memory).",
-             server.clientMemory().total());
-    e.single("dbsyncd_client_buffer_evictions_total", "counter",
-             "Clients closed because all clients' buffers together passed --max-buffer-memory.",
-             st.clientBufferEvictions);
-
-    e.single("dbsyncd_databases", "gauge", "Databases configured (-d).", dbs.size());
-    e.single("dbsyncd_databases_connected", "gauge", "Databases connected now.", server.databasesUp());
-
-    auto label = [](const DatabaseBackend &db) { return "database=\"" + labelValue(db.name()) + "\""; };
-
-    e.family("dbsyncd_database_up", "gauge", "1 if the connection to the database is up, 0 otherwise.");
-    for (const auto &db : dbs) e.sample("dbsyncd_database_up", label(*db), db->state() == DatabaseBackend::State::Ready);
-    e.family("dbsyncd_database_state", "gauge", "1 for the state the database connection is in.");
-    static const char *const kStates[] = {"up", "connecting", "handshaking", "down"};
-    for (const auto &db : dbs)
-        for (const char *s : kStates)
-            e.sample("dbsyncd_database_state", label(*db) + ",state=\"" + s + "\"",
-                     std::strcmp(db->stateName(), s) == 0);
-    e.family("dbsyncd_database_replies_total", "counter", "Replies received from the database (error replies too).");
-    for (const auto &db : dbs) e.sample("dbsyncd_database_replies_total", label(*db), db->replies);
-    e.family("dbsyncd_database_failures_total", "counter",
-             "Commands the database did not take or did not answer (down, timed out, overloaded).");
-    for (const auto &db : dbs) e.sample("dbsyncd_database_failures_total", label(*db), db->failures);
-    e.family("dbsyncd_database_outcome_unknown_total", "counter",
-             "Of those, commands written to the database whose reply was lost (timed out, connection dropped): "
-             "they may have been applied.");
-    for (const auto &db : dbs) e.sample("dbsyncd_database_outcome_unknown_total", label(*db), db->outcomeUnknown);
-    e.family("dbsyncd_database_overflows_total", "counter",
-             "Commands failed fast because --db-max-pending commands were in flight.");
-    for (const auto &db : dbs) e.sample("dbsyncd_database_overflows_total", label(*db), db->overflows);
-    e.family("dbsyncd_database_reconnects_total", "counter", "Connections to the database re-established after a loss.");
-    for (const auto &db : dbs) e.sample("dbsyncd_database_reconnects_total", label(*db), db->reconnects);
-    e.family("dbsyncd_database_pending_commands", "gauge", "Commands owed to the database: not yet written, or awaiting a reply.");
-    for (const auto &db : dbs) e.sample("dbsyncd_database_pending_commands", label(*db), db->pending());
-
-    e.family("dbsyncd_database_reply_seconds", "histogram", "Time from queueing a command for the database to its reply.");
-    for (const auto &db : dbs) {
-        std::string l = label(*db);
-        uint64_t cumulative = 0;
-        for (size_t b = 0; b < DatabaseBackend::kLatencyBuckets; b++) {
-            cumulative += db->latencyBucket[b];
-            char le[32];
-            std::snprintf(le, sizeof le, "%g", static_cast<double>(DatabaseBackend::kLatencyBucketsUs[b]) / 1e6);
-            e.sample("dbsyncd_database_reply_seconds_bucket", l + ",le=\"" + le + "\"", cumulative);
-        }
-        cumulative += db->latencyBucket[DatabaseBackend::kLatencyBuckets];
-        e.sample("dbsyncd_database_reply_seconds_bucket", l + ",le=\"+Inf\"", cumulative);
-        e.sampleDouble("dbsyncd_database_reply_seconds_sum", l, static_cast<double>(db->latencyTotalUs) / 1e6);
-        e.sample("dbsyncd_database_reply_seconds_count", l, db->latencyCount);
-    }
-    return e.take();
 }
 
 }  // namespace dbsync

@@ -23,8 +23,6 @@
 
 namespace dbsync {
 
-class Server;
-
 class MetricsHttp : public EventLoop::Handler {
 public:
     struct Limits {
@@ -77,8 +75,5 @@ private:
     AcceptPause pause_;
     bool limitLogged_ = false;  // "connection limit reached" logged once per episode
 };
-
-// The Prometheus text exposition (format 0.0.4) of everything the daemon counts.
-std::string renderMetrics(Server &server);
 
 }  // namespace dbsync

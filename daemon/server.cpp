@@ -5,10 +5,11 @@
 #include "client_conn.hpp"
 #include "conn_stream.hpp"
 #include "fanout.hpp"
+#include "info_render.hpp"
 #include "log.hpp"
 #include "metrics_http.hpp"
+#include "metrics_render.hpp"
 #include "tls_gate.hpp"
-#include "version.hpp"
 
 namespace dbsync {
 
@@ -310,57 +311,6 @@ void Server::finishShutdown(bool timedOut) {
     loop_.stop();
 }
 
-std::string Server::infoText() const {
-    std::string s;
-    auto line = [&s](const std::string &k, const std::string &v) { s += k + ":" + v + "\r\n"; };
-    s += "# Server\r\n";
-    line("version", DBSYNC_VERSION_STRING);
-    line("process_id", std::to_string(getpid()));
-    line("uptime_seconds", std::to_string((loop_.nowMs() - stats_.startMs) / 1000));
-    line("listen", opts_.listen.display());
-    line("ack", ackPolicyName(opts_.ack));
-    s += "\r\n# Clients\r\n";
-    line("connected_clients", std::to_string(stats_.clientsConnected));
-    line("total_connections", std::to_string(stats_.clientsTotal));
-    line("rejected_clients", std::to_string(stats_.clientsRejected));
-    line("protocol_errors", std::to_string(stats_.protocolErrors));
-    line("client_timeouts", std::to_string(stats_.clientTimeouts));
-    line("client_output_overflows", std::to_string(stats_.clientOverflows));
-    line("client_buffer_bytes", std::to_string(clientMemory_.total()));
-    line("client_buffer_evictions", std::to_string(stats_.clientBufferEvictions));
-    s += "\r\n# TLS\r\n";
-    line("tls", tls_ ? "on" : "off");
-    if (tls_) {
-        line("tls_trusted_keys", std::to_string(tls_->trustedKeys()));
-        line("tls_handshakes_in_progress", std::to_string(tls_->inProgress()));
-    }
-    line("tls_handshakes_refused", std::to_string(stats_.tlsHandshakesRefused));
-    line("tls_handshakes_accepted", std::to_string(stats_.tlsHandshakesAccepted));
-    line("tls_handshakes_rejected", std::to_string(stats_.tlsHandshakesRejected));
-    line("tls_handshake_timeouts", std::to_string(stats_.tlsHandshakeTimeouts));
-    line("tls_key_reloads", std::to_string(stats_.tlsKeyReloads));
-    line("tls_key_reload_failures", std::to_string(stats_.tlsKeyReloadFailures));
-    s += "\r\n# Stats\r\n";
-    line("commands_forwarded", std::to_string(stats_.forwarded));
-    line("commands_failed", std::to_string(stats_.failed));
-    line("commands_rejected", std::to_string(stats_.rejected));
-    line("commands_rewritten", std::to_string(stats_.rewritten));
-    line("replies_divergent", std::to_string(stats_.divergent));
-    s += "\r\n# Databases\r\n";
-    for (size_t i = 0; i < databases_.size(); i++) {
-        const DatabaseBackend &db = *databases_[i];
-        uint64_t latency = db.latencyCount ? db.latencyTotalUs / db.latencyCount : 0;
-        std::string err = db.lastError;
-        for (char &c : err)
-            if (c == '\r' || c == '\n') c = ' ';
-        line("db" + std::to_string(i), "address=" + db.name() + ",state=" + db.stateName() +
-                                           ",pending=" + std::to_string(db.pending()) + ",ok=" +
-                                           std::to_string(db.replies) + ",failed=" + std::to_string(db.failures) +
-                                           ",unknown=" + std::to_string(db.outcomeUnknown) +
-                                           ",reconnects=" + std::to_string(db.reconnects) + ",latency_us=" +
-                                           std::to_string(latency) + ",last_error=" + err);
-    }
-    return s;
-}
+std::string Server::infoText() const { return renderInfo(*this); }
 
 }  // namespace dbsync

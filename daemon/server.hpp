@@ -55,13 +55,18 @@ public:
     static constexpr int kExitGaveUpWrites = 3;
 
     EventLoop &loop() { return loop_; }
+    const EventLoop &loop() const { return loop_; }
     const Options &options() const { return opts_; }
     Stats &stats() { return stats_; }
+    const Stats &stats() const { return stats_; }
     std::vector<std::unique_ptr<DatabaseBackend>> &databases() { return databases_; }
+    const std::vector<std::unique_ptr<DatabaseBackend>> &databases() const { return databases_; }
     // Every client not yet freed, closed ones included (ClientConn::closed()).
     const std::unordered_set<ClientConn *> &clients() const { return clients_; }
     ClientMemory &clientMemory() { return clientMemory_; }
+    const ClientMemory &clientMemory() const { return clientMemory_; }
     TlsGate *tlsGate() { return tls_.get(); }
+    const TlsGate *tlsGate() const { return tls_.get(); }
     MetricsHttp *metrics() { return metrics_.get(); }
 
     void accepted(int fd, std::string peer);

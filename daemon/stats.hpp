@@ -1,4 +1,5 @@
-// Process-wide counters, shown by DBSYNC INFO (and the metrics endpoint).
+// Process-wide counters. Each is shown by DBSYNC INFO and /metrics through
+// its one row in stats_table.cpp: a new field here needs a row there.
 #pragma once
 
 #include <cstdint>
