@@ -26,6 +26,7 @@
 #include "janitor.hpp"
 #include "listener.hpp"
 #include "options.hpp"
+#include "read_router.hpp"
 #include "request_framer.hpp"
 #include "stats.hpp"
 
@@ -58,6 +59,7 @@ public:
     const Options &options() const { return opts_; }
     Stats &stats() { return stats_; }
     std::vector<std::unique_ptr<DatabaseBackend>> &databases() { return databases_; }
+    ReadRouter &readRouter() { return readRouter_; }
     // Every client not yet freed, closed ones included (ClientConn::closed()).
     const std::unordered_set<ClientConn *> &clients() const { return clients_; }
     ClientMemory &clientMemory() { return clientMemory_; }
@@ -110,6 +112,7 @@ private:
     Stats stats_;
     Listener listener_;
     std::vector<std::unique_ptr<DatabaseBackend>> databases_;
+    ReadRouter readRouter_{loop_, databases_, opts_.readFrom};
     std::unordered_set<ClientConn *> clients_;
     std::vector<ClientConn *> pendingFlush_;
     std::vector<ClientConn *> closed_;  // closed clients, freed before the next wait
