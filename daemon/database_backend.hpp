@@ -84,6 +84,8 @@ public:
     void shutdown();
 
     State state() const { return state_; }
+    // shutdown() began: what it still owes fails, and is not tried elsewhere.
+    bool stopping() const { return stopping_; }
     // As DBSYNC INFO and the metrics show it: Ready is "up".
     const char *stateName() const;
     const DatabaseSpec &spec() const { return spec_; }

@@ -110,7 +110,9 @@ void FanoutRequest::sendRead(ReadRouter &router, bool cursor, DatabaseBackend &d
 }
 
 bool FanoutRequest::retryRead() {
-    if (!router_ || retried_ || decided_) return false;
+    // At exit every database shuts down in turn (Server's destructor):
+    // nothing is retried then.
+    if (!router_ || retried_ || decided_ || sentTo_->stopping()) return false;
     retried_ = true;
     std::string resp = std::move(resend_);
     std::string().swap(resend_);

@@ -11,23 +11,24 @@ DatabaseBackend *ReadRouter::pick(bool cursor, const DatabaseBackend *exclude) {
     bool anyComplete = false;
     bool anyReady = false;
     for (const auto &db : databases_) {
-        if (db.get() == exclude || db->state() != DatabaseBackend::State::Ready) continue;
+        if (!db || db.get() == exclude || db->state() != DatabaseBackend::State::Ready || db->stopping()) continue;
         anyReady = true;
         if (!db->missedWrites) anyComplete = true;
     }
     if (!anyReady) return nullptr;
     auto candidate = [&](const DatabaseBackend &db) {
-        return &db != exclude && db.state() == DatabaseBackend::State::Ready && (!anyComplete || !db.missedWrites);
+        return &db != exclude && db.state() == DatabaseBackend::State::Ready && !db.stopping() &&
+               (!anyComplete || !db.missedWrites);
     };
     if (cursor || mode_ != ReadFrom::Nearest) {
         for (const auto &db : databases_)
-            if (candidate(*db)) return db.get();
+            if (db && candidate(*db)) return db.get();
         return nullptr;
     }
     uint64_t now = loop_.nowMs();
     DatabaseBackend *best = nullptr;
     for (const auto &db : databases_) {
-        if (!candidate(*db)) continue;
+        if (!db || !candidate(*db)) continue;
         if (now - db->latencySampledMs >= kLatencyProbeMs) {
             // Stamped now, so that only this read probes it.
             db->latencySampledMs = now;

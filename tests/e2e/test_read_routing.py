@@ -296,3 +296,31 @@ def test_dbsync_commands_says_how_each_command_is_handled(procs):
         ]
         r = c.command("DBSYNC", "COMMANDS")
         assert isinstance(r, ReplyError) and "needs one or more command names" in r
+
+
+def test_exit_with_reads_owed_by_every_database_does_not_crash(procs):
+    a, b = procs.start_redis(2, args=["--enable-debug-command", "yes"])
+    d = procs.start_dbsyncd([a, b], ["--read-from", "first", "--shutdown-timeout", "200"])
+    wait_up(d, "db0", "db1")
+    with d.client() as c:
+        # db0 misses a write, so reads go to db1, the last to shut down.
+        a.kill()
+        wait_until(lambda: d.info()["db0"]["state"] != "up", 10, "db0 down")
+        assert c.command("SET", "k", "v") == "OK"
+        a.start()
+        wait_up(d, "db0")
+    sleepers = []
+    for r in (a, b):
+        s = r.client()
+        s.send_raw(b"*3\r\n$5\r\nDEBUG\r\n$5\r\nSLEEP\r\n$1\r\n3\r\n")
+        sleepers.append(s)
+        wait_until(lambda: asleep(r), 10, "database asleep in DEBUG SLEEP")
+    reader = d.client()
+    reader.send_raw(b"".join(b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n" for _ in range(10)))
+    wait_until(lambda: int(d.info()["db1"]["pending"]) >= 10, 10, "10 reads owed by db1")
+    # Shutdown gives them up at --shutdown-timeout; each database fails
+    # what it owes as it goes, and none is tried elsewhere.
+    assert d.terminate() == 3
+    reader.close()
+    for s in sleepers:
+        s.close()
