@@ -9,7 +9,9 @@
 
 #include "command_policy.hpp"
 #include "command_rewrite.hpp"
+#include "command_report.hpp"
 #include "command_table.hpp"
+#include "database_backend.hpp"
 #include "fanout.hpp"
 #include "log.hpp"
 #include "resp_writer.hpp"
@@ -208,7 +210,13 @@ void ClientConn::handle(FramedRequest &req) {
         return;
     }
     switch (cls.kind) {
-    case CommandKind::Forward: forward(req.resp); break;
+    case CommandKind::Forward: {
+        const CommandSpec *spec = CommandTable::builtin().lookup(req);
+        bool read = isRead(spec);
+        if (!read || server_.options().readFrom == ReadFrom::All || !forwardRead(req.resp, isCursorRead(spec)))
+            forward(req.resp, read);
+        break;
+    }
     case CommandKind::Control: control(req.resp); break;
     case CommandKind::Ping:
         if (req.argc == 1) {
@@ -230,8 +238,10 @@ void ClientConn::handle(FramedRequest &req) {
             std::string r;
             resp::appendBulk(r, server_.infoText());
             reply(r);
+        } else if (req.argc >= 2 && argEquals(req.args[1], "COMMANDS")) {
+            reply(commandRoutingReply(req, server_.options().readFrom));
         } else {
-            reply("-ERR unknown DBSYNC subcommand; try DBSYNC INFO\r\n");
+            reply("-ERR unknown DBSYNC subcommand; try DBSYNC INFO or DBSYNC COMMANDS name...\r\n");
         }
         break;
     case CommandKind::Multi:
@@ -318,8 +328,26 @@ void ClientConn::handleMulti(FramedRequest &req, int kind) {
     multiBytes_ = 0;
 }
 
-void ClientConn::forward(std::string_view resp) {
+bool ClientConn::forwardRead(std::string_view resp, bool cursor) {
+    ReadRouter &router = server_.readRouter();
+    DatabaseBackend *db = router.pick(cursor);
+    // None is Ready (at start, or all reconnecting): the read goes to every
+    // database like a write and waits in the outboxes of those connecting.
+    if (!db) return false;
+    // --ack is for writes: one database's answer is the read's answer.
+    auto *req = new FanoutRequest(this, AckPolicy::One, 1, server_.stats());
+    queue_.push_back(req);
+    server_.stats().forwarded++;
+    server_.stats().readsOneDatabase++;
+    req->retain();
+    req->sendRead(router, cursor, *db, resp);
+    req->release();
+    return true;
+}
+
+void ClientConn::forward(std::string_view resp, bool read) {
     FanoutRequest *req = server_.newRequest(this);
+    if (read) req->markRead();
     queue_.push_back(req);
     server_.stats().forwarded++;
     // Hold the request through the loop: a database failing fast may decide

@@ -78,7 +78,10 @@ private:
     // Frames and handles requests from `input`; returns the bytes used.
     size_t process(std::string_view input);
     void handle(FramedRequest &req);
-    void forward(std::string_view resp);
+    // read: the request is a read (command_table.hpp, isRead).
+    void forward(std::string_view resp, bool read = false);
+    // A read for one database (read_router.hpp); false when none is Ready.
+    bool forwardRead(std::string_view resp, bool cursor);
     // SCRIPT KILL / FUNCTION KILL: past the busy script, on control connections.
     void control(std::string_view resp);
     void handleMulti(FramedRequest &req, int kind);

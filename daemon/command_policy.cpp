@@ -68,6 +68,15 @@ bool argEquals(std::string_view arg, const char *upperWord) {
     return upperWord[i] == '\0';
 }
 
+CommandClass classifyCommandName(std::string_view name) {
+    std::string upper(name);
+    for (char &c : upper)
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (upper == "SCRIPT|KILL" || upper == "FUNCTION|KILL") return {CommandKind::Control};
+    auto it = table().find(upper);
+    return it != table().end() ? it->second : CommandClass{CommandKind::Forward};
+}
+
 CommandClass classifyCommand(const FramedRequest &req) {
     std::string_view name = req.args[0];
     // No command name we care about is longer than this.

@@ -35,6 +35,11 @@ struct CommandClass {
 
 CommandClass classifyCommand(const FramedRequest &req);
 
+// The same by name alone ("get", "script|kill"), for DBSYNC COMMANDS; the
+// cases that depend on arguments are given as the name's usual form (XREAD
+// without BLOCK, SCRIPT KILL as "script|kill").
+CommandClass classifyCommandName(std::string_view name);
+
 // Case-insensitive comparison of an argument against an upper-case word.
 bool argEquals(std::string_view arg, const char *upperWord);
 

@@ -137,6 +137,28 @@ const CommandSpec *CommandTable::find(std::string_view fullName) const {
     return it == specs_.end() ? nullptr : &it->second;
 }
 
+const CommandSpec *CommandTable::lookup(const FramedRequest &req) const {
+    std::string name = lower(req.args[0]);
+    auto it = specs_.find(name);
+    if (it == specs_.end()) return nullptr;
+    if (!it->second.hasSubcommands || req.argc < 2) return &it->second;
+    name += '|';
+    name += lower(req.args[1]);
+    auto sub = specs_.find(name);
+    return sub == specs_.end() ? nullptr : &sub->second;
+}
+
+bool isRead(const CommandSpec *spec) {
+    if (!spec || !spec->has(kCmdReadonly) || spec->has(kCmdWrite)) return false;
+    return spec->name != "pfcount";
+}
+
+bool isCursorRead(const CommandSpec *spec) {
+    if (!isRead(spec)) return false;
+    const std::string &n = spec->name;
+    return n == "scan" || n == "sscan" || n == "hscan" || n == "zscan";
+}
+
 std::string CommandTable::check(const FramedRequest &req, const CommandSpec **found) const {
     if (found) *found = nullptr;
     // Redis's lookup: the name, then for a command with subcommands and at

@@ -104,10 +104,31 @@ public:
     // subcommand) found.
     std::string check(const FramedRequest &req, const CommandSpec **spec = nullptr) const;
 
+    // The command (or subcommand) a request names, found as check() finds
+    // it, or nullptr when Redis would not know it. Builds no error text: it
+    // runs for every forwarded request.
+    const CommandSpec *lookup(const FramedRequest &req) const;
+
     size_t size() const { return specs_.size(); }
 
 private:
     std::unordered_map<std::string, CommandSpec> specs_;  // by lower-case full name
 };
+
+// Reads and writes, for routing (--read-from, client_conn.cpp).
+//
+// A read goes to one database; a write to all of them. A command is a read
+// when its flags say readonly and not write (EVAL_RO, EVALSHA_RO and
+// FCALL_RO are flagged readonly). Everything else is a write, and so is a
+// command the table does not know (a module's, a renamed one): sending a
+// read everywhere costs only time, sending a write to one database loses
+// it on the others. PFCOUNT is flagged readonly, yet it stores the
+// cardinality it computed inside the HyperLogLog value, so the value's
+// bytes would differ between the databases: it is a write here.
+bool isRead(const CommandSpec *spec);
+
+// SCAN, SSCAN, HSCAN, ZSCAN: the cursor is only meaningful on the database
+// that returned it, so these always go to the same one (read_router.hpp).
+bool isCursorRead(const CommandSpec *spec);
 
 }  // namespace dbsync

@@ -157,6 +157,7 @@ void DatabaseBackend::lost(const std::string &reason, bool handshakeRefused) {
         if (!req) continue;
         failures++;
         lostWithConnection++;
+        noteFailed(req);
         if (i < owed.written) {
             outcomeUnknown++;
             req->onOutcomeUnknown(name() + ": " + reason);
@@ -173,8 +174,16 @@ void DatabaseBackend::failFast(FanoutRequest *req, const std::string &why) {
     req->release();
 }
 
+void DatabaseBackend::noteFailed(const FanoutRequest *req) {
+    if (req->isRead() || missedWrites || stopping_) return;
+    missedWrites = true;
+    LOG_WARN("database %s missed a write: reads go to databases that did not, while one is up, "
+             "until it is resynced (dbsync-check) and dbsyncd restarted", name().c_str());
+}
+
 bool DatabaseBackend::admit(FanoutRequest *req) {
     if (state_ == State::Down) {
+        noteFailed(req);
         failFast(req, "down (" + lastError + ")");
         return false;
     }
@@ -183,6 +192,7 @@ bool DatabaseBackend::admit(FanoutRequest *req) {
     // Redis would take is refused for good.
     if (outbox_.size() >= limits_.maxPending) {
         overflows++;
+        noteFailed(req);
         failFast(req, "too many commands pending (--db-max-pending " + std::to_string(limits_.maxPending) + ")");
         return false;
     }
@@ -269,6 +279,9 @@ void DatabaseBackend::onLinkReply(const FramedReply &reply) {
     size_t b = 0;
     while (b < kLatencyBuckets && latency > kLatencyBucketsUs[b]) b++;
     latencyBucket[b]++;
+    if (latencyCount == 1) latencyAverageUs = latency;
+    else latencyAverageUs = latencyAverageUs - latencyAverageUs / 8 + latency / 8;
+    latencySampledMs = loop_.nowMs();
     if (!e.req) return;  // MULTI / QUEUED replies of a transaction
     replies++;
     e.req->onReply(reply.bytes, reply.isError());

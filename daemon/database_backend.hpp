@@ -84,6 +84,8 @@ public:
     void shutdown();
 
     State state() const { return state_; }
+    // shutdown() began: what it still owes fails, and is not tried elsewhere.
+    bool stopping() const { return stopping_; }
     // As DBSYNC INFO and the metrics show it: Ready is "up".
     const char *stateName() const;
     const DatabaseSpec &spec() const { return spec_; }
@@ -105,6 +107,16 @@ public:
     uint64_t latencyTotalUs = 0;
     uint64_t latencyCount = 0;
     std::string lastError;
+    // For --read-from nearest (read_router.cpp): an exponentially weighted
+    // moving average of reply latency, each reply weighing 1/8, and when it
+    // last had a sample (or a read was sent to refresh it).
+    uint64_t latencyAverageUs = 0;
+    uint64_t latencySampledMs = 0;
+    // A write failed here (not sent, or its outcome unknown) since dbsyncd
+    // started: this database may lack it. Nothing clears it: without a
+    // journal (DESIGN.md, "Convergence") it stays behind until it is
+    // resynced and dbsyncd restarted, so reads prefer other databases.
+    bool missedWrites = false;
     // Reply latency histogram buckets (µs upper bounds), for metrics.
     static constexpr uint64_t kLatencyBucketsUs[] = {100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 1000000};
     static constexpr size_t kLatencyBuckets = sizeof(kLatencyBucketsUs) / sizeof(kLatencyBucketsUs[0]);
@@ -124,6 +136,8 @@ private:
     void markDown(const std::string &reason, bool handshakeRefused);
     bool admit(FanoutRequest *req);
     void failFast(FanoutRequest *req, const std::string &why);
+    // `req` failed here: a write marks missedWrites.
+    void noteFailed(const FanoutRequest *req);
 
     void onLinkUp() override;
     void onLinkReply(const FramedReply &reply) override;

@@ -3,6 +3,8 @@
 #include <new>
 
 #include "client_conn.hpp"
+#include "database_backend.hpp"
+#include "read_router.hpp"
 #include "reply_framer.hpp"
 #include "resp_writer.hpp"
 #include "stats.hpp"
@@ -87,13 +89,41 @@ void FanoutRequest::onReply(std::string_view reply, bool error) {
 void FanoutRequest::onNotSent(const std::string &why) {
     tally_.notSent++;
     if (notSent_.empty()) notSent_ = why;
+    if (retryRead()) return;
     maybeDecide();
 }
 
 void FanoutRequest::onOutcomeUnknown(const std::string &why) {
     tally_.unknown++;
     if (unknown_.empty()) unknown_ = why;
+    if (retryRead()) return;
     maybeDecide();
+}
+
+void FanoutRequest::sendRead(ReadRouter &router, bool cursor, DatabaseBackend &db, std::string_view resp) {
+    read_ = true;
+    cursor_ = cursor;
+    router_ = &router;
+    sentTo_ = &db;
+    resend_.assign(resp);
+    db.send(this, resp);
+}
+
+bool FanoutRequest::retryRead() {
+    // At exit every database shuts down in turn (Server's destructor):
+    // nothing is retried then.
+    if (!router_ || retried_ || decided_ || sentTo_->stopping()) return false;
+    retried_ = true;
+    std::string resp = std::move(resend_);
+    std::string().swap(resend_);
+    DatabaseBackend *next = router_->pick(cursor_, sentTo_);
+    if (!next) return false;
+    // One more database to hear from: the tally stays pending until it answers.
+    tally_.n++;
+    stats_.readsRetried++;
+    sentTo_ = next;
+    next->send(this, resp);
+    return true;
 }
 
 void FanoutRequest::maybeDecide() {
@@ -116,6 +146,7 @@ void FanoutRequest::maybeDecide() {
     }
     std::string().swap(success_);
     std::string().swap(error_);
+    std::string().swap(resend_);
     if (client_) client_->onDecided();
 }
 

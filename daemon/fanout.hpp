@@ -17,6 +17,8 @@
 namespace dbsync {
 
 class ClientConn;
+class DatabaseBackend;
+class ReadRouter;
 struct Stats;
 
 class FanoutRequest {
@@ -36,6 +38,17 @@ public:
     // A database got the command, and its reply was lost (timed out,
     // connection dropped): it may or may not have applied it.
     void onOutcomeUnknown(const std::string &why);
+
+    // A read (command_table.hpp, isRead). Its failure does not mark a
+    // database as having missed writes (DatabaseBackend::missedWrites).
+    void markRead() { read_ = true; }
+    bool isRead() const { return read_; }
+    // Sends a read to one database (the request has n == 1). If that
+    // database fails it (not sent, outcome unknown, timed out), it is sent
+    // once more, to the database `router` picks then, excluding this one: a
+    // read changes nothing, so it is safe to repeat; the bytes are kept
+    // for that until the read is answered.
+    void sendRead(ReadRouter &router, bool cursor, DatabaseBackend &db, std::string_view resp);
 
     bool decided() const { return decided_; }
     const std::string &reply() const { return reply_; }
@@ -57,6 +70,8 @@ public:
 private:
     ~FanoutRequest() = default;
     void maybeDecide();
+    // sendRead's second try; true if it was sent elsewhere.
+    bool retryRead();
 
     ClientConn *client_;
     Stats &stats_;
@@ -66,6 +81,12 @@ private:
     bool decided_ = false;
     bool divergent_ = false;
     bool haveFingerprint_ = false;
+    bool read_ = false;
+    bool cursor_ = false;     // a cursor read (isCursorRead): routed as such on the retry too
+    bool retried_ = false;
+    ReadRouter *router_ = nullptr;  // set by sendRead
+    DatabaseBackend *sentTo_ = nullptr;
+    std::string resend_;      // the read's bytes, until it is answered or retried
     uint64_t fingerprint_ = 0;
     std::string success_;     // first successful reply, the bytes a database sent
     std::string error_;       // first error reply from a database, the bytes it sent

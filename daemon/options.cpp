@@ -13,8 +13,9 @@ namespace {
 
 const char kUsage[] =
     "Usage: dbsyncd [options]\n"
-    "Keeps several Redis databases in step: every command received on the listen\n"
-    "port is sent to every database, and the reply goes back per the ack policy.\n"
+    "Keeps several Redis databases in step: every write received on the listen\n"
+    "port is sent to every database, and the reply goes back per the ack policy;\n"
+    "a read goes to one database (--read-from).\n"
     "\n"
     "Listening:\n"
     "  -b, --bind ADDR            listen address: IPv4, IPv6 (::1) or unix:/path\n"
@@ -37,6 +38,9 @@ const char kUsage[] =
     "                             redis:unix:/path or redis://[user:password@]HOST:PORT[/DB]\n"
     "                             (default redis:127.0.0.1:6379)\n"
     "      --ack one|quorum|all   successes needed before replying (default one)\n"
+    "      --read-from nearest|first|all  where reads go: the Ready database with\n"
+    "                             the lowest recent latency, the first Ready one in\n"
+    "                             -d order, or every database (default nearest)\n"
     "      --db-timeout MS        reply timeout per database (default 2000)\n"
     "      --connect-timeout MS   connect timeout per database (default 1000)\n"
     "      --reconnect-max MS     longest wait between reconnect attempts (default 5000)\n"
@@ -117,6 +121,7 @@ enum LongOnly {
     kMaxHandshakes,
     kRejectLogRate,
     kMaxBufferMemory,
+    kReadFrom,
 };
 
 const struct option kLongOptions[] = {
@@ -126,6 +131,7 @@ const struct option kLongOptions[] = {
     {"close", no_argument, nullptr, 'c'},
     {"databases", required_argument, nullptr, 'd'},
     {"ack", required_argument, nullptr, kAck},
+    {"read-from", required_argument, nullptr, kReadFrom},
     {"db-timeout", required_argument, nullptr, kDbTimeout},
     {"connect-timeout", required_argument, nullptr, kConnectTimeout},
     {"reconnect-max", required_argument, nullptr, kReconnectMax},
@@ -270,6 +276,12 @@ ParseOutcome parseOptions(int argc, char **argv, Options &opts) {
             break;
         case kAck:
             if (!parseAckPolicy(arg, opts.ack)) return usageError("--ack", std::string("'") + arg + "' is not one, quorum or all");
+            break;
+        case kReadFrom:
+            if (std::strcmp(arg, "nearest") == 0) opts.readFrom = ReadFrom::Nearest;
+            else if (std::strcmp(arg, "first") == 0) opts.readFrom = ReadFrom::First;
+            else if (std::strcmp(arg, "all") == 0) opts.readFrom = ReadFrom::All;
+            else return usageError("--read-from", std::string("'") + arg + "' is not nearest, first or all");
             break;
         case kDbTimeout:
             if (!parseNumber<uint64_t>(arg, 1, 3600000, opts.dbTimeoutMs)) return usageError(flagName(c), "must be milliseconds from 1 to 3600000");

@@ -19,10 +19,18 @@ struct DatabaseSpec {
     std::string display() const { return address.display() + (db >= 0 ? "/" + std::to_string(db) : ""); }
 };
 
+// --read-from: where a read (command_table.hpp, isRead) goes.
+enum class ReadFrom {
+    Nearest,  // the Ready database with the lowest recent reply latency
+    First,    // the first Ready database in -d order
+    All,      // every database, like a write (the first reply answers)
+};
+
 struct Options {
     Address listen;  // host "127.0.0.1" port 1111 by default
     std::vector<DatabaseSpec> databases;
     AckPolicy ack = AckPolicy::One;
+    ReadFrom readFrom = ReadFrom::Nearest;
     bool closeAfterReply = false;
     std::vector<std::string> pubkeys;  // -s: enables TLS with pinned client keys
     std::string tlsCert;               // --tls-cert: server certificate (PEM); empty: one for the key in stateDir

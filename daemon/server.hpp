@@ -26,6 +26,7 @@
 #include "janitor.hpp"
 #include "listener.hpp"
 #include "options.hpp"
+#include "read_router.hpp"
 #include "request_framer.hpp"
 #include "stats.hpp"
 
@@ -61,6 +62,7 @@ public:
     const Stats &stats() const { return stats_; }
     std::vector<std::unique_ptr<DatabaseBackend>> &databases() { return databases_; }
     const std::vector<std::unique_ptr<DatabaseBackend>> &databases() const { return databases_; }
+    ReadRouter &readRouter() { return readRouter_; }
     // Every client not yet freed, closed ones included (ClientConn::closed()).
     const std::unordered_set<ClientConn *> &clients() const { return clients_; }
     ClientMemory &clientMemory() { return clientMemory_; }
@@ -115,6 +117,7 @@ private:
     Stats stats_;
     Listener listener_;
     std::vector<std::unique_ptr<DatabaseBackend>> databases_;
+    ReadRouter readRouter_{loop_, databases_, opts_.readFrom};
     std::unordered_set<ClientConn *> clients_;
     std::vector<ClientConn *> pendingFlush_;
     std::vector<ClientConn *> closed_;  // closed clients, freed before the next wait

@@ -15,6 +15,8 @@ struct Stats {
     uint64_t rejected = 0;       // commands a fan-out proxy cannot serve
     uint64_t rewritten = 0;      // sent in absolute form (command_rewrite.hpp)
     uint64_t divergent = 0;      // commands the databases answered differently
+    uint64_t readsOneDatabase = 0;  // reads sent to one database (--read-from nearest|first)
+    uint64_t readsRetried = 0;      // of which sent again to another after the first failed them
     uint64_t clientsConnected = 0;
     uint64_t clientsTotal = 0;
     uint64_t clientsRejected = 0;  // over --max-clients

@@ -73,6 +73,7 @@ BAD_USAGE = [
     (["-d", "bogus"], "databases"),
     (["-d", "redis:127.0.0.1:0"], "databases"),
     (["--ack", "maybe"], "ack"),
+    (["--read-from", "closest"], "read-from"),
     (["--db-timeout", "soon"], "db-timeout"),
     (["--db-batch-wait", "1001"], "db-batch-wait"),
     (["--busy-poll", "5000"], "busy-poll"),

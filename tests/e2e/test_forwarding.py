@@ -141,7 +141,8 @@ def test_lowercase_commands_are_forwarded(procs, redis3, proxy3):
 
 def test_divergent_replies_are_counted(procs):
     a, b = procs.start_redis(2)
-    d = procs.start_dbsyncd([a, b])
+    # Reads go to one database unless --read-from all: nothing to compare.
+    d = procs.start_dbsyncd([a, b], ["--read-from", "all"])
     with a.client() as direct:
         direct.command("SET", "diverged", "one")
     with b.client() as direct:
@@ -157,7 +158,8 @@ def test_divergent_replies_are_counted(procs):
 
 def test_identical_replies_are_not_counted_as_divergent(procs):
     a, b = procs.start_redis(2)
-    d = procs.start_dbsyncd([a, b], ["--ack", "all"])  # every reply is in before each answer
+    # Every reply is in before each answer; reads go everywhere to be compared.
+    d = procs.start_dbsyncd([a, b], ["--ack", "all", "--read-from", "all"])
     with d.client() as c:
         assert c.command("SET", "same", b"x" * 1000) == "OK"
         assert c.command("RPUSH", "list", "a", "b", "c") == 3
