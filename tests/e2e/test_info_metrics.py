@@ -37,6 +37,8 @@ INFO_TO_METRIC = {
     "commands_failed": "dbsyncd_commands_failed_total",
     "commands_rejected": "dbsyncd_commands_rejected_total",
     "commands_rewritten": "dbsyncd_commands_rewritten_total",
+    "reads_one_database": "dbsyncd_reads_one_database_total",
+    "reads_retried": "dbsyncd_reads_retried_total",
     "replies_divergent": "dbsyncd_commands_divergent_total",
     "databases": "dbsyncd_databases",
     "databases_connected": "dbsyncd_databases_connected",
@@ -127,7 +129,9 @@ def tls_key(tmp_path_factory):
 def start(procs, tls_key, tls):
     a, b = procs.start_redis(2)
     dead = f"redis:127.0.0.1:{free_port()}"  # never up: its commands fail
-    args = ["--ack", "one"] + (["-s", tls_key.public] if tls else [])
+    # Reads from every database too: each database's counters then count
+    # every command, the dead one's failures included.
+    args = ["--ack", "one", "--read-from", "all"] + (["-s", tls_key.public] if tls else [])
     d = metrics_dbsyncd(procs, [a, b, dead], args)
     connect = (lambda: TlsClient(d.port, tls_key)) if tls else d.client
     return d, a, b, connect
