@@ -13,7 +13,7 @@ RB_TARGETS = [  # key, label (the order is round 0's order)
     ("dbsyncd1", "dbsyncd -> 1 db"),
     ("dbsyncd2", "dbsyncd -> 2 dbs"),
     ("dbsyncd_tls", "dbsyncd --pubkey (TLS) -> 1 db"),
-    # Not a target: what the opt-in --busy-poll buys (see README, Benchmarks).
+    # Not a target: what the opt-in --busy-poll buys (see docs/benchmarks.md).
     ("dbsyncd1_bp", "dbsyncd --busy-poll %d -> 1 db" % BUSY_POLL_US),
 ]
 RB_LABEL = dict(RB_TARGETS)

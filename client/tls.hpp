@@ -1,4 +1,4 @@
-// The client side of dbsync's authentication (README, "Security"): TLS 1.3
+// The client side of dbsync's authentication (docs/operations.md, "Security"): TLS 1.3
 // with a client certificate made in memory from dbsync.signkey, to a server
 // whose key is one of dbsync.server_pubkey. Without dbsync.server_pubkey no
 // context is made, so nothing is sent, unless dbsync.server_verify = 0 says

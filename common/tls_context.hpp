@@ -3,7 +3,7 @@
 // Server (dbsyncd -s): TLS 1.3 only, a client certificate is required, and
 // the certificate is accepted exactly when its public key is one of the
 // trusted keys. Chains, issuers and dates are not looked at: the key is the
-// identity (README, "Security"). The handshake's CertificateVerify
+// identity (docs/operations.md, "Security"). The handshake's CertificateVerify
 // signature, checked by OpenSSL, proves the client holds the private key.
 // No session tickets or session cache: every connection proves possession of
 // a key that is trusted *now* (a key removed on SIGHUP cannot come back

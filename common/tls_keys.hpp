@@ -1,4 +1,4 @@
-// Keys and certificates for dbsync's authentication (README, "Security").
+// Keys and certificates for dbsync's authentication (docs/operations.md, "Security").
 //
 // The key is the identity: a peer is trusted when the public key in its
 // TLS certificate equals one of the configured public keys (or has one of

@@ -1,7 +1,7 @@
 // Deterministic expiry: a command whose deadline a database would compute
 // from its own clock on arrival is sent to every database in its absolute
 // form instead, computed once by dbsyncd, so every copy of a key expires at
-// the same millisecond (README "Deterministic commands"):
+// the same millisecond (docs/dbsyncd.md, "Deterministic commands"):
 //
 //   EXPIRE/PEXPIRE key t [NX|XX|GT|LT]   -> PEXPIREAT key <ms> [NX|XX|GT|LT]
 //   SET key value ... EX s | PX ms ...   -> SET key value ... PXAT <ms> ...

@@ -285,7 +285,7 @@ void Server::finishShutdown(bool timedOut) {
         LOG_WARN("shutdown timeout: closing %llu clients with requests in flight",
                  static_cast<unsigned long long>(stats_.clientsConnected));
     // What a database did not take is logged with its count, and makes the
-    // exit status non-zero: the copies may now differ (see README, Signals).
+    // exit status non-zero: the copies may now differ (docs/operations.md, "Signals").
     uint64_t gaveUp = 0;
     for (size_t i = 0; i < databases_.size(); i++) {
         const DatabaseBackend &db = *databases_[i];

@@ -5,7 +5,7 @@
 //
 // Adding a process-wide counter: a field in stats.hpp, one row in
 // kServerStats (stats_table.cpp). A per-database one: a field in
-// DatabaseBackend, one row in kDatabaseStats. Then its line in README's
+// DatabaseBackend, one row in kDatabaseStats. Then its line in docs/operations.md's
 // metrics table (tests/e2e/test_info_metrics.py checks both).
 #pragma once
 

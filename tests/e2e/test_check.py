@@ -475,10 +475,11 @@ def test_readme_table_documents_every_flag():
         m = re.match(r"\s+((?:-[a-zA-Z], )?--[a-z-]+)", line)
         if m:
             helped.update(re.findall(flag_re, m.group(1)))
-    with open(os.path.join(ROOT, "README.md")) as f:
-        readme = f.read()
-    section = readme[readme.index("\n## Checking and repairing"):]
-    section = section[:section.index("\n## ", 1)]
+    with open(os.path.join(ROOT, "docs", "operations.md")) as f:
+        page = f.read()
+    section = page[page.index("\n## Checking and repairing"):]
+    end = section.find("\n## ", 1)
+    section = section if end < 0 else section[:end]
     documented = set()
     for line in section.splitlines():
         if line.startswith("| `"):

@@ -1,6 +1,6 @@
 """DBSYNC INFO and /metrics show the same numbers: every INFO counter or
 gauge has a Prometheus twin with the same value after real traffic (and
-every metric an INFO field), and README's metrics table lists exactly the
+every metric an INFO field), and the metrics table in docs/operations.md lists exactly the
 families /metrics serves. Both views are rendered from one table
 (daemon/stats_table.cpp); these tests hold the names users depend on."""
 
@@ -177,7 +177,7 @@ def test_every_info_counter_has_a_metric_twin_with_the_same_value(procs, tls_key
 
 
 def readme_metric_families():
-    with open(os.path.join(ROOT, "README.md")) as f:
+    with open(os.path.join(ROOT, "docs", "operations.md")) as f:
         text = f.read()
     table = text[text.index("| metric | type | meaning |"):]
     table = table[:table.index("\n\n")]
@@ -192,5 +192,5 @@ def test_readme_metrics_table_lists_what_metrics_serves(procs, tls_key):
     d, _, _, _ = start(procs, tls_key, tls=True)
     served = set(Metrics(d.metrics_port).types)
     listed = readme_metric_families()
-    assert served - listed == set(), "served but not in README's metrics table"
-    assert listed - served == set(), "in README's metrics table but not served"
+    assert served - listed == set(), "served but not in the metrics table in docs/operations.md"
+    assert listed - served == set(), "in the metrics table in docs/operations.md but not served"

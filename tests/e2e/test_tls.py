@@ -546,7 +546,7 @@ def der_fingerprint(spki_der):
 
 
 def pem_fingerprint(pem_path):
-    """The fingerprint of a public key file, as README says to compute it."""
+    """The fingerprint of a public key file, as docs/php.md says to compute it."""
     out = subprocess.run([OPENSSL, "pkey", "-pubin", "-in", pem_path, "-outform", "DER"], check=True,
                          capture_output=True, timeout=20).stdout
     return der_fingerprint(out)
