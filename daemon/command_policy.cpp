@@ -3,7 +3,6 @@
 #include <string>
 #include <unordered_map>
 
-#include "resp_args.hpp"
 
 namespace dbsync {
 namespace {

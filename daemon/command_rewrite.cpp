@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "command_policy.hpp"
-#include "resp_args.hpp"
+#include "request_framer.hpp"
 #include "resp_writer.hpp"
 
 namespace dbsync {
@@ -68,7 +68,7 @@ std::optional<int64_t> deadline(int64_t ttl, int64_t unitMs, int64_t nowMs) {
 std::string_view argAt(std::string_view resp, size_t index) {
     std::string_view found;
     size_t i = 0;
-    forEachArg(resp, [&](std::string_view arg) {
+    forEachArgument(resp, [&](std::string_view arg) {
         if (i++ != index) return true;
         found = arg;
         return false;
@@ -81,7 +81,7 @@ std::string_view argAt(std::string_view resp, size_t index) {
 bool expireOptionsValid(std::string_view resp) {
     bool nx = false, xx = false, gt = false, lt = false, bad = false;
     size_t i = 0;
-    forEachArg(resp, [&](std::string_view arg) {
+    forEachArgument(resp, [&](std::string_view arg) {
         if (i++ < 3) return true;
         if (argEquals(arg, "NX")) nx = true;
         else if (argEquals(arg, "XX")) xx = true;
@@ -106,7 +106,7 @@ struct SetExpiry {
 bool findSetExpiry(std::string_view resp, SetExpiry &found) {
     bool nx = false, xx = false, seen = false, wantValue = false, bad = false;
     size_t i = 0;
-    forEachArg(resp, [&](std::string_view arg) {
+    forEachArgument(resp, [&](std::string_view arg) {
         size_t at = i++;
         if (at < 3) return true;
         if (wantValue) {
@@ -136,7 +136,7 @@ bool restoreOptionsValid(std::string_view resp) {
     enum { Nothing, IdleValue, FreqValue } want = Nothing;
     bool idle = false, freq = false, bad = false;
     size_t i = 0;
-    forEachArg(resp, [&](std::string_view arg) {
+    forEachArgument(resp, [&](std::string_view arg) {
         if (i++ < 4) return true;
         int64_t v = 0;
         if (want != Nothing) {
@@ -171,7 +171,7 @@ void emit(std::string_view resp, size_t argc, std::initializer_list<Replace> rep
     resp::appendArrayHeader(out, static_cast<long long>(argc + (appended ? 1 : 0)));
     const Replace *next = replaced.begin();
     size_t i = 0;
-    forEachArg(resp, [&](std::string_view arg) {
+    forEachArgument(resp, [&](std::string_view arg) {
         if (next != replaced.end() && next->index == i) {
             arg = next->with;
             ++next;

@@ -22,7 +22,7 @@
 
 #include "command_rewrite.hpp"
 #include "request_framer.hpp"
-#include "resp_args.hpp"
+#include "request_framer.hpp"
 #include "resp_writer.hpp"
 
 namespace {
@@ -42,7 +42,7 @@ using Result = RequestFramer::Result;
 
 std::vector<std::string> argsOf(std::string_view resp) {
     std::vector<std::string> args;
-    dbsync::forEachArg(resp, [&](std::string_view a) {
+    dbsync::forEachArgument(resp, [&](std::string_view a) {
         args.emplace_back(a);
         return true;
     });
