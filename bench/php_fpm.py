@@ -42,7 +42,6 @@ import shutil
 import signal
 import socket
 import ssl
-import statistics
 import subprocess
 import sys
 import threading
@@ -50,6 +49,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fastcgi_client  # noqa: E402
+from common import fmt_int, fmt_ratio, free_port, median, ratio, spread  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HOST = "127.0.0.1"  # loopback only
@@ -112,17 +112,6 @@ def _child_setup():
         _libc.prctl(1, signal.SIGKILL, 0, 0, 0)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def median(xs):
-    xs = [x for x in xs if x is not None]
-    return statistics.median(xs) if xs else None
-
-
 def percentile(sorted_xs, p):
     if not sorted_xs:
         return None
@@ -130,29 +119,8 @@ def percentile(sorted_xs, p):
     return sorted_xs[i]
 
 
-def spread(xs):
-    """(max - min) / median of the rounds, in percent: how noisy the machine was."""
-    xs = [x for x in xs if x is not None]
-    if len(xs) < 2:
-        return None
-    m = statistics.median(xs)
-    return 100.0 * (max(xs) - min(xs)) / m if m else None
-
-
-def ratio(a, b):
-    return a / b if (a is not None and b) else None
-
-
-def fmt_int(x):
-    return "n/a" if x is None else "{:,}".format(int(round(x)))
-
-
 def fmt_ms(x):
     return "n/a" if x is None else "%.2f" % x
-
-
-def fmt_ratio(x):
-    return "n/a" if x is None else "%.2f×" % x
 
 
 def wait_until(pred, timeout, interval=0.05):
