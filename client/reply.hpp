@@ -1,8 +1,8 @@
-// A parsed Redis reply, independent of hiredis and of PHP.
+// A parsed Redis reply, independent of PHP.
 //
-// The fan-out client hands replies to its callers (the PHP glue, tests, the
-// benchmark tool) in this form so that none of them depends on hiredis'
-// redisReply layout, which differs between hiredis 0.14 and 1.x.
+// The fan-out client hands replies to its callers (the PHP glue, the tests)
+// in this form: reply_decoder.hpp builds it from the bytes that
+// common/reply_framer.hpp framed.
 #pragma once
 
 #include <string>

@@ -31,9 +31,8 @@ public:
         commit(bytes.size());
     }
 
-    // Keeps a NUL byte just past the data (not counted in size()): hiredis
-    // scans a command handed to it with C string functions, so the bytes
-    // after a request must stop such a scan inside our buffer.
+    // Keeps a NUL byte just past the data (not counted in size()), so that
+    // a scan of a request with C string functions stops inside our buffer.
     void terminate() {
         *prepare(1) = '\0';
     }

@@ -8,8 +8,9 @@
 // client stays in clients_, marked closed, until freeClosedClients(), run
 // from beforeSleep(), removes and frees it: the one place where a client
 // leaves clients_. So nothing that goes through the clients (the janitor's
-// sweep, shutdown, the memory bound) and nothing inside a hiredis callback
-// (a reply deciding a request of a client that is then closed) ever sees
+// sweep, shutdown, the memory bound) and nothing inside a database link's
+// reply callback (a reply deciding a request of a client that is then
+// closed) ever sees
 // a client vanish under it. The same goes for TLS handshakes and metrics
 // connections: marked when done, freed in beforeSleep().
 #pragma once
