@@ -114,7 +114,7 @@ public:
     uint64_t latencySampledMs = 0;
     // A write failed here (not sent, or its outcome unknown) since dbsyncd
     // started: this database may lack it. Nothing clears it: without a
-    // journal (DESIGN.md, "Convergence") it stays behind until it is
+    // journal (docs/design.md, "Invariants") it stays behind until it is
     // resynced and dbsyncd restarted, so reads prefer other databases.
     bool missedWrites = false;
     // Reply latency histogram buckets (µs upper bounds), for metrics.

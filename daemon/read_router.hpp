@@ -11,7 +11,7 @@
 //      A database that did not take a write (it was down, over
 //      --db-max-pending, or lost the connection with the write in flight)
 //      may lack it for good: there is no journal to replay it
-//      (DESIGN.md, "Convergence"). Such a database has missedWrites set
+//      (docs/design.md, "Invariants"). Such a database has missedWrites set
 //      (database_backend.hpp), and reads go to the databases without it;
 //      only when every Ready database has missed writes is any of them
 //      read from.
