@@ -163,10 +163,11 @@ void DatabaseBackend::resumeFromMarker() {
     }
     // Whatever the outbox held is settled: the marker says what of it was
     // applied, and the rest comes again from the journal.
-    applied_ = pushed_ = markerSent_ = r.applied;
+    applied_ = pushed_ = markerSent_ = lastRecord_ = r.applied;
+    replayedAtResume_ = replayed;
     position_ = Position::Replaying;
     reader_.reset();
-    if (r.applied < journal_->storage().head())
+    if (journal_->entriesAfter(r.applied) > 0)
         LOG_NOTICE("database %s: catching up from the journal after record %llu (%llu records behind)",
                    name().c_str(), static_cast<unsigned long long>(r.applied),
                    static_cast<unsigned long long>(journal_->entriesAfter(r.applied)));
@@ -206,7 +207,7 @@ void DatabaseBackend::replayMore() {
             if (rec.flags & kJournalAtomic) replies = 4;
             if (rec.flags & kJournalTransaction) replies = static_cast<uint32_t>(countCommands(rec.payload));
             outbox_.push(nullptr, rec.payload, loop_.nowUs(), rec.seq, replies);
-            pushed_ = rec.seq;
+            pushed_ = lastRecord_ = rec.seq;
             if (rec.flags & (kJournalAtomic | kJournalTransaction)) markerSent_ = rec.seq;
             replayed++;
             continue;
@@ -225,15 +226,22 @@ void DatabaseBackend::replayMore() {
             diverge("the journal cannot be read: " + reader_->error());
             return;
         }
-        // End: every record in the files is in the outbox. Records still
-        // buffered are flushed before the next turn's writes; records
-        // neither buffered nor in the files were lost to a failed write.
+        // End: every record in the files is in the outbox. A run's gap
+        // holds nothing to replay; records still buffered are flushed
+        // before the next turn's writes; records neither buffered nor in
+        // the files were lost to a failed write.
+        if (uint64_t across = journal_->acrossRunGap(pushed_ + 1); across && pushed_ < storage.head()) {
+            pushed_ = across - 1;
+            reader_.reset();
+            continue;
+        }
         if (pushed_ >= storage.head()) {
             position_ = Position::Live;
             reader_.reset();
-            LOG_NOTICE("database %s caught up (%llu records replayed)", name().c_str(),
-                       static_cast<unsigned long long>(replayed));
-        } else if (storage.buffered() == 0) {
+            if (replayed > replayedAtResume_)
+                LOG_NOTICE("database %s caught up (%llu records replayed)", name().c_str(),
+                           static_cast<unsigned long long>(replayed - replayedAtResume_));
+        } else if (storage.bufferedRecords() == 0) {
             diverge("the journal lacks records after " + std::to_string(pushed_) + " (lost to a failed journal write)");
         }
         return;
@@ -381,7 +389,7 @@ void DatabaseBackend::sendWrite(FanoutRequest *req, const OutgoingWrite &w) {
         return;
     }
     outbox_.push(req, w.bytes, loop_.nowUs(), w.seq, w.replies, static_cast<uint8_t>(w.shape));
-    pushed_ = w.seq;
+    pushed_ = lastRecord_ = w.seq;
     if (w.shape != ReplyShape::AsIs) markerSent_ = w.seq;
 }
 
@@ -417,9 +425,9 @@ bool DatabaseBackend::flushWrites(bool mayHold) {
     // that crashes, or whose connection drops, says where it stopped
     // (replay_safety.hpp says why a batch of plain writes may be replayed
     // from its marker).
-    if (journal_ && pushed_ > markerSent_ && position_ != Position::Diverged) {
-        outbox_.push(nullptr, journal_->markerCommand(pushed_), loop_.nowUs());
-        markerSent_ = pushed_;
+    if (journal_ && lastRecord_ > markerSent_ && position_ != Position::Diverged) {
+        outbox_.push(nullptr, journal_->markerCommand(lastRecord_), loop_.nowUs());
+        markerSent_ = lastRecord_;
     }
     outbox_.writeUnwritten(
         [this](const char *bytes, size_t size) {

@@ -225,7 +225,9 @@ private:
     Position position_ = Position::Off;
     uint64_t applied_ = 0;     // last record answered (or the marker read)
     uint64_t pushed_ = 0;      // last record in the outbox (or applied_ at resume)
+    uint64_t lastRecord_ = 0;  // last record in the outbox: what a batch's marker names (pushed_ may be past a run gap)
     uint64_t markerSent_ = 0;  // last record a marker in the outbox or written names
+    uint64_t replayedAtResume_ = 0;
     uint64_t startMarker_ = 0; // the marker at the first connection of this run
     bool startMarkerKnown_ = false;
     bool markerPresent_ = false;  // read by the handshake

@@ -106,7 +106,7 @@ void Server::fanOutTransaction(FanoutRequest *req, const std::vector<std::string
 }
 
 void Server::flushJournal() {
-    if (!journal_ || journal_->storage().buffered() == 0) return;
+    if (!journal_ || journal_->storage().bufferedRecords() == 0) return;
     Journal &storage = journal_->storage();
     if (storage.flush()) {
         if (journalFailing_) LOG_NOTICE("journal %s: writing again", storage.dir().c_str());

@@ -54,7 +54,7 @@ void WriteJournal::wrap(std::string &out, std::string_view inner, uint64_t seq) 
 
 OutgoingWrite WriteJournal::single(std::string_view resp, bool plain, uint64_t nowMs) {
     OutgoingWrite w;
-    uint64_t seq = storage_.nextSeq();
+    uint64_t seq = storage_.head() + 1;
     if (plain) {
         w.bytes.assign(resp);
     } else {
@@ -68,7 +68,7 @@ OutgoingWrite WriteJournal::single(std::string_view resp, bool plain, uint64_t n
 
 OutgoingWrite WriteJournal::transaction(const std::vector<std::string> &commands, uint64_t nowMs) {
     OutgoingWrite w;
-    uint64_t seq = storage_.nextSeq();
+    uint64_t seq = storage_.head() + 1;
     std::string inner;
     for (const auto &c : commands) inner += c;
     wrap(w.bytes, inner, seq);
@@ -110,7 +110,7 @@ WriteJournal::Resume WriteJournal::resume(const std::string &database, bool pres
         return {Resume::Kind::From, runBase_, ""};
     }
     for (const auto &run : state_.runs)
-        if (marker > run.first && marker <= run.second)
+        if (marker > run.first && marker < run.second)
             return {Resume::Kind::Diverged, 0, "its marker " + m + " names writes an earlier run lost"};
     if (aheadMarker_ > marker)
         return {Resume::Kind::Diverged, 0, "it lacks writes the journal lost, which another database holds"};
@@ -162,10 +162,11 @@ bool WriteJournal::saveState(std::string &error) {
 uint64_t WriteJournal::entriesAfter(uint64_t applied) const {
     uint64_t head = storage_.head();
     if (head <= applied) return 0;
-    // A run's gap holds nothing: count this run's records, and those of
-    // the earlier run the database is in.
-    if (applied <= openHead_ && head > runBase_) return (head - runBase_) + (openHead_ - applied);
-    return head - applied;
+    // The runs' gaps hold nothing.
+    uint64_t n = head - applied;
+    for (const auto &run : state_.runs)
+        if (run.first >= applied && run.second <= head) n -= run.second - run.first;
+    return n;
 }
 
 uint64_t WriteJournal::secondsBehind(uint64_t applied, uint64_t nowMs) const {
