@@ -60,10 +60,7 @@ ReplyFramerLimits framerLimits(size_t maxReplyBytes) {
 
 DatabaseBackend::DatabaseBackend(EventLoop &loop, DatabaseSpec spec, Limits limits)
     : loop_(loop), spec_(std::move(spec)), limits_(limits), link_(loop, *this, framerLimits(limits.maxReplyBytes)),
-      rng_(std::random_device{}()) {
-    if (!spec_.password.empty()) handshake_.push_back("AUTH");
-    if (spec_.db >= 0) handshake_.push_back("SELECT " + std::to_string(spec_.db));
-}
+      rng_(std::random_device{}()) {}
 
 DatabaseBackend::~DatabaseBackend() { shutdown(); }
 
@@ -71,7 +68,6 @@ void DatabaseBackend::attachJournal(WriteJournal &journal, uint64_t knownApplied
     journal_ = &journal;
     position_ = Position::Unknown;
     applied_ = pushed_ = markerSent_ = knownApplied;
-    handshake_.push_back("GET " + journal.markerKey());
 }
 
 const char *DatabaseBackend::stateName() const {
@@ -108,23 +104,35 @@ void DatabaseBackend::connect() {
 }
 
 void DatabaseBackend::writeHandshake() {
-    handshakeReplies_ = 0;
+    handshake_.clear();
     std::string bytes;
+    auto step = [&](HandshakeStep::Kind kind, std::string name, const std::vector<std::string> &command) {
+        resp::appendCommand(bytes, command);
+        handshake_.push_back({kind, std::move(name)});
+    };
     if (!spec_.password.empty()) {
         std::vector<std::string> auth{"AUTH"};
         if (!spec_.user.empty()) auth.push_back(spec_.user);
         auth.push_back(spec_.password);
-        resp::appendCommand(bytes, auth);
-        handshakeReplies_++;
+        step(HandshakeStep::Required, "AUTH", auth);
     }
     if (spec_.db >= 0) {
-        resp::appendCommand(bytes, std::vector<std::string>{"SELECT", std::to_string(spec_.db)});
-        handshakeReplies_++;
+        std::string n = std::to_string(spec_.db);
+        step(HandshakeStep::Required, "SELECT " + n, {"SELECT", n});
     }
     if (journal_) {
-        resp::appendCommand(bytes, std::vector<std::string_view>{"GET", journal_->markerKey()});
-        handshakeReplies_++;
+        // The previous connection may still have commands in the
+        // database's buffers, which it would run after the marker is read
+        // here (a connection dropped on --db-timeout behind a slow
+        // command): it is closed first, so the marker is final.
+        if (clientId_ > 0) {
+            std::string id = std::to_string(clientId_);
+            step(HandshakeStep::Optional, "CLIENT KILL ID " + id, {"CLIENT", "KILL", "ID", id});
+        }
+        step(HandshakeStep::ClientId, "CLIENT ID", {"CLIENT", "ID"});
+        step(HandshakeStep::Marker, "GET " + journal_->markerKey(), {"GET", journal_->markerKey()});
     }
+    handshakeReplies_ = handshake_.size();
     link_.queue(bytes);
 }
 
@@ -445,15 +453,31 @@ bool DatabaseBackend::flushWrites(bool mayHold) {
 
 void DatabaseBackend::onLinkReply(const FramedReply &reply) {
     if (handshakeReplies_ > 0) {
-        const std::string &step = handshake_[handshake_.size() - handshakeReplies_];
+        const HandshakeStep &hs = handshake_[handshake_.size() - handshakeReplies_];
+        const std::string &step = hs.name;
         handshakeReplies_--;
+        if (hs.kind == HandshakeStep::Optional || hs.kind == HandshakeStep::ClientId) {
+            // Not every user may run CLIENT (ACLs): then the old
+            // connection is not closed first, which only matters after a
+            // timeout behind a slow command.
+            if (hs.kind == HandshakeStep::ClientId) {
+                uint64_t id = 0;
+                clientId_ = reply.kind == ReplyKind::Integer &&
+                                    std::from_chars(reply.bytes.data() + 1, reply.bytes.data() + reply.bytes.size() - 2, id)
+                                            .ec == std::errc()
+                                ? id
+                                : 0;
+            }
+            if (handshakeReplies_ == 0) becomeReady();
+            return;
+        }
         if (reply.isError()) {
             // "-ERR text\r\n": the text without the framing.
             std::string why = step + " failed: " + std::string(reply.bytes.substr(1, reply.bytes.size() - 3));
             drop(why, true);
             return;
         }
-        if (journal_ && handshakeReplies_ == 0) {
+        if (hs.kind == HandshakeStep::Marker) {
             // The marker: a number, or nil where none was ever set.
             markerPresent_ = reply.kind == ReplyKind::Bulk;
             marker_ = 0;

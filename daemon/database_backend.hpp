@@ -208,7 +208,14 @@ private:
     uint64_t connectStartMs_ = 0;  // the attempt began: --connect-timeout covers connect and handshake
     unsigned attempt_ = 0;         // reconnects since the last Ready connection: the backoff
     EventLoop::TimerId reconnectTimer_ = 0;
-    std::vector<std::string> handshake_;  // what each handshake command is, for messages ("SELECT 3")
+    // The handshake's commands, in order: what each reply is for, and its
+    // name for messages ("SELECT 3").
+    struct HandshakeStep {
+        enum Kind { Required, Optional, ClientId, Marker } kind;
+        std::string name;
+    };
+    std::vector<HandshakeStep> handshake_;
+    uint64_t clientId_ = 0;  // CLIENT ID of the last connection with a journal (0: unknown)
     size_t handshakeReplies_ = 0;         // of those, replies still to come
     DatabaseOutbox outbox_;
     // Kills on their own connections; the answered ones are freed by
