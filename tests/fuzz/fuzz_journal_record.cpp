@@ -122,19 +122,26 @@ std::vector<Kept> decodeAll(const std::string &b) {
     return run;
 }
 
-const std::string &scratchDir() {
-    static const std::string dir = [] {
-        char tmpl[] = "/tmp/fuzz-journal.XXXXXX";
-        const char *p = ::mkdtemp(tmpl);
-        CHECK(p != nullptr);
-        return std::string(p);
-    }();
-    return dir;
-}
-
 void clearDir(const std::string &dir) {
     for (const char *name : {"lock", "state"}) ::unlink((dir + "/" + name).c_str());
     for (uint64_t first : {uint64_t{1}, uint64_t{2}}) ::unlink((dir + "/" + journalSegmentName(first)).c_str());
+}
+
+// One directory for the whole run, removed when the fuzzer exits.
+std::string g_dir;
+
+const std::string &scratchDir() {
+    if (g_dir.empty()) {
+        char tmpl[] = "/tmp/fuzz-journal.XXXXXX";
+        const char *p = ::mkdtemp(tmpl);
+        CHECK(p != nullptr);
+        g_dir = p;
+        std::atexit([] {
+            clearDir(g_dir);
+            ::rmdir(g_dir.c_str());
+        });
+    }
+    return g_dir;
 }
 
 void writeFile(const std::string &path, const std::string &bytes) {
