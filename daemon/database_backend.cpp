@@ -370,8 +370,8 @@ void DatabaseBackend::sendSequence(FanoutRequest *req, const std::vector<std::st
 
 std::string DatabaseBackend::notServingReason() const {
     if (position_ == Position::Diverged) return "diverged (out of service until resynced)";
-    if (state_ == State::Down) return "down (" + lastError + "); the journal keeps its writes";
-    return "catching up from the journal";
+    if (state_ == State::Down) return "down (" + lastError + "); the journal keeps the write for it";
+    return "catching up; the journal keeps the write for it";
 }
 
 void DatabaseBackend::sendWrite(FanoutRequest *req, const OutgoingWrite &w) {
