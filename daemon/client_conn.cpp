@@ -214,7 +214,7 @@ void ClientConn::handle(FramedRequest &req) {
         const CommandSpec *spec = CommandTable::builtin().lookup(req);
         bool read = isRead(spec);
         if (!read) {
-            forwardWrite(req);
+            forwardWrite(req, spec);
         } else if (server_.options().readFrom == ReadFrom::All || !forwardRead(req.resp, isCursorRead(spec))) {
             forward(req.resp, read);
         }
@@ -358,11 +358,11 @@ void ClientConn::forward(std::string_view resp, bool read) {
     req->release();
 }
 
-void ClientConn::forwardWrite(const FramedRequest &req) {
+void ClientConn::forwardWrite(const FramedRequest &req, const CommandSpec *spec) {
     FanoutRequest *r = server_.newRequest(this);
     queue_.push_back(r);
     server_.stats().forwarded++;
-    server_.fanOutWrite(r, req);
+    server_.fanOutWrite(r, req, spec);
 }
 
 void ClientConn::control(std::string_view resp) {
