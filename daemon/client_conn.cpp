@@ -9,6 +9,7 @@
 
 #include "command_policy.hpp"
 #include "command_rewrite.hpp"
+#include "resync_command.hpp"
 #include "command_report.hpp"
 #include "command_table.hpp"
 #include "database_backend.hpp"
@@ -243,8 +244,17 @@ void ClientConn::handle(FramedRequest &req) {
             reply(r);
         } else if (req.argc >= 2 && argEquals(req.args[1], "COMMANDS")) {
             reply(commandRoutingReply(req, server_.options().readFrom));
+        } else if (req.argc >= 2 && argEquals(req.args[1], "RESYNC")) {
+            std::vector<std::string> args;
+            size_t i = 0;
+            forEachArgument(req.resp, [&](std::string_view a) {
+                if (i++ >= 2) args.emplace_back(a);
+                return true;
+            });
+            reply(resyncCommand(server_, args));
         } else {
-            reply("-ERR unknown DBSYNC subcommand; try DBSYNC INFO or DBSYNC COMMANDS name...\r\n");
+            reply("-ERR unknown DBSYNC subcommand; try DBSYNC INFO, DBSYNC COMMANDS name... or DBSYNC RESYNC dbN "
+                  "BEGIN|END|ABORT\r\n");
         }
         break;
     case CommandKind::Multi:

@@ -198,6 +198,19 @@ void DatabaseBackend::diverge(const std::string &why) {
     if (!journal_->saveState(error)) LOG_ERROR("journal: cannot save its state: %s", error.c_str());
 }
 
+void DatabaseBackend::endResync() {
+    resyncing_ = false;
+    if (position_ != Position::Diverged) return;
+    position_ = Position::Unknown;
+    // Below any marker it can hold now, so the journal's state does not
+    // take it for one that restarted empty.
+    applied_ = 0;
+    journal_->noteDatabase(name(), 0, false, 0);
+    startMarkerKnown_ = false;
+    LOG_NOTICE("database %s: resynced; it resumes from the marker it holds now", name().c_str());
+    if (state_ != State::Down) drop("resynced: reconnecting to read its marker");
+}
+
 void DatabaseBackend::checkAhead(uint64_t marker) {
     if (position_ != Position::Diverged && startMarkerKnown_ && startMarker_ < marker)
         diverge("it lacks writes the journal lost, which another database holds (marker " + std::to_string(marker) +

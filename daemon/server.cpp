@@ -137,6 +137,8 @@ void Server::tendJournal(uint64_t nowMs) {
     uint64_t wallMs = time(nullptr) * 1000ULL;
     uint64_t upTo = UINT64_MAX;
     for (auto &db : databases_) {
+        // A copy in progress needs every write from its start on.
+        if (db->resyncing()) upTo = 0;
         if (db->diverged()) continue;
         std::string why;
         if (!db->serving() && journal_->pastBounds(db->applied(), wallMs, why)) {
