@@ -4,6 +4,9 @@
 
 #include "client_conn.hpp"
 #include "database_backend.hpp"
+#include "event_loop.hpp"
+#include "log.hpp"
+#include "log_limiter.hpp"
 #include "read_router.hpp"
 #include "reply_framer.hpp"
 #include "resp_writer.hpp"
@@ -73,8 +76,9 @@ void FanoutRequest::onReply(std::string_view reply, bool error) {
         if (!haveFingerprint_) {
             haveFingerprint_ = true;
             fingerprint_ = fp;
-        } else if (fp != fingerprint_) {
+        } else if (fp != fingerprint_ && !divergent_) {
             divergent_ = true;
+            logDivergence();
         }
     }
     (error ? tally_.errors : tally_.ok)++;
@@ -84,6 +88,33 @@ void FanoutRequest::onReply(std::string_view reply, bool error) {
     std::string &keep = error ? error_ : success_;
     if (keep.empty()) keep.assign(reply);
     maybeDecide();
+}
+
+void FanoutRequest::describe(std::string_view name, std::string_view key) {
+    size_t n = 0;
+    auto put = [&](std::string_view part) {
+        for (char c : part) {
+            if (n == sizeof what_) return;
+            // Printable, so a key cannot forge log lines.
+            what_[n++] = c >= 0x20 && c < 0x7f ? c : '?';
+        }
+    };
+    put(name);
+    if (!key.empty()) {
+        put(" ");
+        put(key);
+    }
+    whatLen_ = static_cast<uint8_t>(n);
+}
+
+void FanoutRequest::logDivergence() {
+    // Reads answered differently say the copies differ too, but a write is
+    // where they start to.
+    if (read_ || whatLen_ == 0 || !stats_.divergenceLog) return;
+    if (!stats_.divergenceLog->allow(EventLoop::monotonicUs() / 1000)) return;
+    LOG_WARN("the databases answered a write differently: %.*s%s (counted in replies_divergent; "
+             "dbsync-check shows which keys differ)",
+             static_cast<int>(whatLen_), what_, whatLen_ == sizeof what_ ? "..." : "");
 }
 
 void FanoutRequest::onNotSent(const std::string &why) {

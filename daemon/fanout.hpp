@@ -56,6 +56,10 @@ public:
     // success, the first error); nothing once decided.
     size_t keptReplyBytes() const { return success_.size() + error_.size(); }
 
+    // What the command was, for the log line if the databases answer it
+    // differently: its name and first key, cut short.
+    void describe(std::string_view name, std::string_view key);
+
     // The client is gone: keep counting replies, answer nobody.
     void detachClient() { client_ = nullptr; }
 
@@ -70,6 +74,7 @@ public:
 private:
     ~FanoutRequest() = default;
     void maybeDecide();
+    void logDivergence();
     // sendRead's second try; true if it was sent elsewhere.
     bool retryRead();
 
@@ -93,6 +98,8 @@ private:
     std::string notSent_;     // why the first database that never got it did not
     std::string unknown_;     // why the first lost reply was lost
     std::string reply_;       // what the client gets, once decided
+    char what_[48];           // describe(): "SET user:42", not NUL-terminated
+    uint8_t whatLen_ = 0;
 };
 
 }  // namespace dbsync

@@ -51,6 +51,9 @@ const char kUsage[] =
     "                             next write (default 1; 0: write every loop turn)\n"
     "      --db-max-reply-bytes N size of one database reply; a longer one closes\n"
     "                             that database's connection (default 0: no bound)\n"
+    "      --divergence-log-rate N  writes the databases answered differently logged\n"
+    "                             per second (command and first key); the rest are\n"
+    "                             counted in one line (default 10)\n"
     "\n"
     "Journal (every write is journaled before it is answered; a database that\n"
     "misses writes gets them from it, in order, when it is back):\n"
@@ -142,6 +145,7 @@ enum LongOnly {
     kJournalMaxBytes,
     kJournalMaxAge,
     kCatchupInflight,
+    kDivergenceLogRate,
 };
 
 const struct option kLongOptions[] = {
@@ -181,6 +185,7 @@ const struct option kLongOptions[] = {
     {"journal-max-bytes", required_argument, nullptr, kJournalMaxBytes},
     {"journal-max-age", required_argument, nullptr, kJournalMaxAge},
     {"catchup-inflight", required_argument, nullptr, kCatchupInflight},
+    {"divergence-log-rate", required_argument, nullptr, kDivergenceLogRate},
     {"max-handshakes", required_argument, nullptr, kMaxHandshakes},
     {"reject-log-rate", required_argument, nullptr, kRejectLogRate},
     {"max-buffer-memory", required_argument, nullptr, kMaxBufferMemory},
@@ -408,6 +413,9 @@ ParseOutcome parseOptions(int argc, char **argv, Options &opts) {
             break;
         case kJournalMaxAge:
             if (!parseNumber<uint64_t>(arg, 1, 31536000, opts.journalMaxAgeS)) return usageError(flagName(c), "must be seconds from 1 to 31536000");
+            break;
+        case kDivergenceLogRate:
+            if (!parseNumber<size_t>(arg, 1, 100000, opts.divergenceLogRate)) return usageError(flagName(c), "must be lines per second from 1 to 100000");
             break;
         case kCatchupInflight:
             if (!parseNumber<size_t>(arg, 1, 1000000, opts.catchupInflight)) return usageError(flagName(c), "must be a number from 1 to 1000000");

@@ -47,6 +47,7 @@ struct Options {
     uint64_t handshakeTimeoutMs = 5000;  // --handshake-timeout: TLS handshake deadline
     size_t maxHandshakes = 1024;         // --max-handshakes: TLS handshakes in progress
     size_t rejectLogRate = 10;           // --reject-log-rate: rejected-handshake log lines per second
+    size_t divergenceLogRate = 10;       // --divergence-log-rate: divergent-write log lines per second
     std::string stateDir;  // --state-dir: kept state (the TLS server key); default $STATE_DIRECTORY or /var/lib/dbsyncd
 
     uint64_t dbTimeoutMs = 2000;

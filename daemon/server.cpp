@@ -18,6 +18,7 @@ namespace dbsync {
 Server::Server(EventLoop &loop, const Options &opts)
     : loop_(loop), opts_(opts), listener_(*this), clientMemory_(opts.maxBufferMemory), janitor_(*this) {
     stats_.startTime = time(nullptr);
+    stats_.divergenceLog = &divergenceLog_;
     stats_.startMs = loop.nowMs();
     DatabaseBackend::Limits limits{opts.dbTimeoutMs, opts.connectTimeoutMs, opts.reconnectMaxMs, opts.dbMaxPending,
                                    opts.dbBatchWaitMs * 1000, opts.dbMaxReplyBytes};
@@ -85,6 +86,7 @@ void Server::fanOutWrite(FanoutRequest *req, const FramedRequest &request, const
     // Hold the request through the loop: a database failing fast may decide
     // it, and the reply may leave, before the last database has it.
     req->retain();
+    req->describe(request.args[0], request.argc > 1 ? request.args[1] : std::string_view());
     // What can change data is journaled: writes, scripts (EVAL is not
     // flagged write), commands the table does not know. Administration
     // (CONFIG SET, BGSAVE, DEBUG: admin, not write) goes to the databases
@@ -103,6 +105,7 @@ void Server::fanOutWrite(FanoutRequest *req, const FramedRequest &request, const
 
 void Server::fanOutTransaction(FanoutRequest *req, const std::vector<std::string> &commands) {
     req->retain();
+    req->describe("EXEC", "");
     if (journal_) {
         std::vector<std::string> inner(commands.begin() + 1, commands.end() - 1);
         OutgoingWrite w = journal_->transaction(inner, time(nullptr) * 1000ULL);
@@ -130,6 +133,7 @@ void Server::flushJournal() {
 }
 
 void Server::tendJournal(uint64_t nowMs) {
+    divergenceLog_.sweep(nowMs);
     if (!journal_) return;
     journal_->storage().syncIfDue(nowMs);
     if (uint64_t ahead = journal_->aheadMarker())

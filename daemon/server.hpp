@@ -26,6 +26,7 @@
 #include "event_loop.hpp"
 #include "janitor.hpp"
 #include "listener.hpp"
+#include "log_limiter.hpp"
 #include "options.hpp"
 #include "read_router.hpp"
 #include "request_framer.hpp"
@@ -152,6 +153,7 @@ private:
     std::unique_ptr<TlsGate> tls_;  // set when --pubkey is given
     std::unique_ptr<MetricsHttp> metrics_;  // set when --metrics is given
     std::unique_ptr<WriteJournal> journal_;  // set when --journal-dir is given
+    LogLimiter divergenceLog_{"writes answered differently", "--divergence-log-rate", opts_.divergenceLogRate};
     bool journalFailing_ = false;            // the last journal write failed (logged once until one succeeds)
     // watchDatabases(): what was last seen, so each change is acted on (and
     // logged) once, never once per command.

@@ -7,7 +7,12 @@
 
 namespace dbsync {
 
+class LogLimiter;
+
 struct Stats {
+    // Where a write the databases answered differently is logged
+    // (--divergence-log-rate); set by Server.
+    LogLimiter *divergenceLog = nullptr;
     time_t startTime = 0;        // wall clock, for "process start time"
     uint64_t startMs = 0;        // monotonic, for uptime
     uint64_t forwarded = 0;      // commands sent on to the databases

@@ -100,3 +100,18 @@ def test_a_queue_time_error_is_redis_own_and_applies_nothing(journaled, procs):
         assert c.command("INCR", "a") == 1
     for r in dbs:
         assert r.get("a") == b"1"
+
+
+def test_a_write_answered_differently_is_logged_with_its_key(procs):
+    a, b = procs.start_redis(2)
+    d = procs.start_dbsyncd([a, b], ["--divergence-log-rate", "1"])
+    with a.client() as ca:
+        ca.command("SET", "split", "1")
+    with d.client() as c:
+        for i in range(3):
+            c.command("INCR", "split")  # 2 on a, 1 on b: answered differently
+    wait_until(lambda: d.info()["replies_divergent"] == "3", 5, "three divergent replies")
+    log = d.log()
+    assert "answered a write differently: INCR split" in log, log[-2000:]
+    # One line a second: the other two are counted, not logged.
+    assert log.count("answered a write differently") == 1
