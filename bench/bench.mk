@@ -24,3 +24,14 @@ FPM_ARGS ?=
 bench-fpm:
 	$(MAKE) all
 	$(BENCH_PYTHON) bench/php_fpm.py $(FPM_ARGS)
+
+# make bench-resync: bench/resync.py times dbsync-check --resync of a
+# diverged database holding 1,000,000 keys while redis-benchmark writes
+# through dbsyncd, and the live write rate before and during it.
+#   make bench-resync RESYNC_ARGS="--keys 100000"
+RESYNC_ARGS ?=
+
+.PHONY: bench-resync
+bench-resync:
+	$(MAKE) all
+	$(BENCH_PYTHON) bench/resync.py $(RESYNC_ARGS)
