@@ -214,7 +214,9 @@ def test_database_connections_killed_under_incr_load_lose_and_repeat_nothing(pro
             with b.client() as c:
                 killed = c.command("CLIENT", "KILL", "TYPE", "normal")  # not this one (SKIPME)
             assert killed >= 1, "dbsyncd's connection to b was not there to kill"
-            wait_until(lambda: int(d.info()["db1"]["reconnects"]) > before, 15, "dbsyncd to reconnect to b")
+            # Back in service before the next kill, so that each kill finds a connection.
+            wait_until(lambda: int(d.info()["db1"]["reconnects"]) > before and d.info()["db1"]["state"] == "up",
+                       30, "dbsyncd to reconnect to b and catch it up")
         load.wait_answered(1000)
     assert_load_clean(load)
     assert load.unknown() == 0
