@@ -213,8 +213,11 @@ void ClientConn::handle(FramedRequest &req) {
     case CommandKind::Forward: {
         const CommandSpec *spec = CommandTable::builtin().lookup(req);
         bool read = isRead(spec);
-        if (!read || server_.options().readFrom == ReadFrom::All || !forwardRead(req.resp, isCursorRead(spec)))
+        if (!read) {
+            forwardWrite(req);
+        } else if (server_.options().readFrom == ReadFrom::All || !forwardRead(req.resp, isCursorRead(spec))) {
             forward(req.resp, read);
+        }
         break;
     }
     case CommandKind::Control: control(req.resp); break;
@@ -321,9 +324,7 @@ void ClientConn::handleMulti(FramedRequest &req, int kind) {
     FanoutRequest *txn = server_.newRequest(this);
     queue_.push_back(txn);
     server_.stats().forwarded++;
-    txn->retain();
-    for (auto &db : server_.databases()) db->sendSequence(txn, multi_);
-    txn->release();
+    server_.fanOutTransaction(txn, multi_);
     multi_.clear();
     multiBytes_ = 0;
 }
@@ -355,6 +356,13 @@ void ClientConn::forward(std::string_view resp, bool read) {
     req->retain();
     for (auto &db : server_.databases()) db->send(req, resp);
     req->release();
+}
+
+void ClientConn::forwardWrite(const FramedRequest &req) {
+    FanoutRequest *r = server_.newRequest(this);
+    queue_.push_back(r);
+    server_.stats().forwarded++;
+    server_.fanOutWrite(r, req);
 }
 
 void ClientConn::control(std::string_view resp) {

@@ -80,6 +80,8 @@ private:
     void handle(FramedRequest &req);
     // read: the request is a read (command_table.hpp, isRead).
     void forward(std::string_view resp, bool read = false);
+    // A write: through the journal to every database (Server::fanOutWrite).
+    void forwardWrite(const FramedRequest &req);
     // A read for one database (read_router.hpp); false when none is Ready.
     bool forwardRead(std::string_view resp, bool cursor);
     // SCRIPT KILL / FUNCTION KILL: past the busy script, on control connections.

@@ -2,9 +2,12 @@
 
 
 #include <algorithm>
+#include <charconv>
+#include <ctime>
 
 #include "fanout.hpp"
 #include "log.hpp"
+#include "request_framer.hpp"
 #include "resp_writer.hpp"
 
 namespace dbsync {
@@ -12,6 +15,30 @@ namespace {
 
 // First reconnect within 50 ms, doubling up to --reconnect-max.
 constexpr uint64_t kFirstRetryMs = 50;
+
+// "$N\r\n<digits>\r\n", the marker's value.
+bool parseMarker(std::string_view bulk, uint64_t &value) {
+    size_t start = bulk.find("\r\n");
+    if (start == std::string_view::npos) return false;
+    std::string_view digits = bulk.substr(start + 2, bulk.size() - start - 4);
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    return ec == std::errc() && end == digits.data() + digits.size() && !digits.empty();
+}
+
+// Commands in a RESP byte string (a journaled transaction): each begins
+// with "*N\r\n" and N bulk strings.
+size_t countCommands(std::string_view bytes) {
+    FramerLimits limits;
+    limits.max_request_bytes = limits.max_bulk_bytes = bytes.size() + 1;
+    RequestFramer framer(limits);
+    size_t n = 0;
+    FramedRequest req;
+    while (!bytes.empty() && framer.next(bytes, req) == RequestFramer::Result::Request) {
+        n++;
+        bytes.remove_prefix(req.consumed);
+    }
+    return n;
+}
 
 }  // namespace
 
@@ -33,14 +60,19 @@ ReplyFramerLimits framerLimits(size_t maxReplyBytes) {
 
 DatabaseBackend::DatabaseBackend(EventLoop &loop, DatabaseSpec spec, Limits limits)
     : loop_(loop), spec_(std::move(spec)), limits_(limits), link_(loop, *this, framerLimits(limits.maxReplyBytes)),
-      rng_(std::random_device{}()) {
-    if (!spec_.password.empty()) handshake_.push_back("AUTH");
-    if (spec_.db >= 0) handshake_.push_back("SELECT " + std::to_string(spec_.db));
-}
+      rng_(std::random_device{}()) {}
 
 DatabaseBackend::~DatabaseBackend() { shutdown(); }
 
+void DatabaseBackend::attachJournal(WriteJournal &journal, uint64_t knownApplied) {
+    journal_ = &journal;
+    position_ = Position::Unknown;
+    applied_ = pushed_ = markerSent_ = knownApplied;
+}
+
 const char *DatabaseBackend::stateName() const {
+    if (position_ == Position::Diverged) return "diverged";
+    if (state_ == State::Ready && position_ == Position::Replaying) return "catching_up";
     switch (state_) {
     case State::Down: return "down";
     case State::Connecting: return "connecting";
@@ -72,19 +104,35 @@ void DatabaseBackend::connect() {
 }
 
 void DatabaseBackend::writeHandshake() {
-    handshakeReplies_ = 0;
+    handshake_.clear();
     std::string bytes;
+    auto step = [&](HandshakeStep::Kind kind, std::string name, const std::vector<std::string> &command) {
+        resp::appendCommand(bytes, command);
+        handshake_.push_back({kind, std::move(name)});
+    };
     if (!spec_.password.empty()) {
         std::vector<std::string> auth{"AUTH"};
         if (!spec_.user.empty()) auth.push_back(spec_.user);
         auth.push_back(spec_.password);
-        resp::appendCommand(bytes, auth);
-        handshakeReplies_++;
+        step(HandshakeStep::Required, "AUTH", auth);
     }
     if (spec_.db >= 0) {
-        resp::appendCommand(bytes, std::vector<std::string>{"SELECT", std::to_string(spec_.db)});
-        handshakeReplies_++;
+        std::string n = std::to_string(spec_.db);
+        step(HandshakeStep::Required, "SELECT " + n, {"SELECT", n});
     }
+    if (journal_) {
+        // The previous connection may still have commands in the
+        // database's buffers, which it would run after the marker is read
+        // here (a connection dropped on --db-timeout behind a slow
+        // command): it is closed first, so the marker is final.
+        if (clientId_ > 0) {
+            std::string id = std::to_string(clientId_);
+            step(HandshakeStep::Optional, "CLIENT KILL ID " + id, {"CLIENT", "KILL", "ID", id});
+        }
+        step(HandshakeStep::ClientId, "CLIENT ID", {"CLIENT", "ID"});
+        step(HandshakeStep::Marker, "GET " + journal_->markerKey(), {"GET", journal_->markerKey()});
+    }
+    handshakeReplies_ = handshake_.size();
     link_.queue(bytes);
 }
 
@@ -107,6 +155,105 @@ void DatabaseBackend::becomeReady() {
     if (reportedDown_ || !everConnected_) LOG_NOTICE("database %s is up", name().c_str());
     everConnected_ = true;
     reportedDown_ = reportedRefused_ = false;
+    if (journal_) resumeFromMarker();
+}
+
+void DatabaseBackend::resumeFromMarker() {
+    if (!startMarkerKnown_) {
+        startMarkerKnown_ = true;
+        startMarker_ = markerPresent_ ? marker_ : 0;
+    }
+    if (position_ == Position::Diverged) return;
+    WriteJournal::Resume r = journal_->resume(name(), markerPresent_, marker_);
+    if (r.kind == WriteJournal::Resume::Kind::Diverged) {
+        diverge(r.why);
+        return;
+    }
+    // Whatever the outbox held is settled: the marker says what of it was
+    // applied, and the rest comes again from the journal.
+    applied_ = pushed_ = markerSent_ = lastRecord_ = r.applied;
+    replayedAtResume_ = replayed;
+    position_ = Position::Replaying;
+    reader_.reset();
+    if (journal_->entriesAfter(r.applied) > 0)
+        LOG_NOTICE("database %s: catching up from the journal after record %llu (%llu records behind)",
+                   name().c_str(), static_cast<unsigned long long>(r.applied),
+                   static_cast<unsigned long long>(journal_->entriesAfter(r.applied)));
+}
+
+uint64_t DatabaseBackend::behindEntries() const { return journal_ ? journal_->entriesAfter(applied_) : 0; }
+uint64_t DatabaseBackend::behindBytes() const { return journal_ ? journal_->bytesAfter(applied_) : 0; }
+uint64_t DatabaseBackend::behindSeconds() const {
+    return journal_ ? journal_->secondsBehind(applied_, time(nullptr) * 1000ULL) : 0;
+}
+
+void DatabaseBackend::diverge(const std::string &why) {
+    if (position_ == Position::Diverged) return;
+    position_ = Position::Diverged;
+    reader_.reset();
+    LOG_ERROR("database %s is diverged: %s. It gets no writes and no reads until it is resynced "
+              "(docs/operations.md, \"A diverged database\")", name().c_str(), why.c_str());
+    journal_->noteDatabase(name(), applied_, true, markerPresent_ ? marker_ : 0);
+    std::string error;
+    if (!journal_->saveState(error)) LOG_ERROR("journal: cannot save its state: %s", error.c_str());
+}
+
+void DatabaseBackend::checkAhead(uint64_t marker) {
+    if (position_ != Position::Diverged && startMarkerKnown_ && startMarker_ < marker)
+        diverge("it lacks writes the journal lost, which another database holds (marker " + std::to_string(marker) +
+                ")");
+}
+
+void DatabaseBackend::replayMore() {
+    const Journal &storage = journal_->storage();
+    while (position_ == Position::Replaying && outbox_.size() < journal_->config().catchupInflight) {
+        if (!reader_) reader_ = std::make_unique<JournalReader>(storage, pushed_ + 1);
+        JournalRecord rec;
+        JournalReader::Result r = reader_->next(rec);
+        if (r == JournalReader::Result::Record) {
+            uint32_t replies = 1;
+            if (rec.flags & kJournalAtomic) replies = 4;
+            if (rec.flags & kJournalTransaction) replies = static_cast<uint32_t>(countCommands(rec.payload));
+            outbox_.push(nullptr, rec.payload, loop_.nowUs(), rec.seq, replies);
+            pushed_ = lastRecord_ = rec.seq;
+            if (rec.flags & (kJournalAtomic | kJournalTransaction)) markerSent_ = rec.seq;
+            replayed++;
+            continue;
+        }
+        if (r == JournalReader::Result::Gap) {
+            uint64_t across = journal_->acrossRunGap(reader_->nextSeq());
+            if (across) {
+                reader_ = std::make_unique<JournalReader>(storage, across);
+                continue;
+            }
+            diverge("the journal lacks record " + std::to_string(reader_->nextSeq()) +
+                    " it needs (retired, or lost to a failed journal write)");
+            return;
+        }
+        if (r == JournalReader::Result::Error) {
+            diverge("the journal cannot be read: " + reader_->error());
+            return;
+        }
+        // End: every record in the files is in the outbox. A run's gap
+        // holds nothing to replay; records still buffered are flushed
+        // before the next turn's writes; records neither buffered nor in
+        // the files were lost to a failed write.
+        if (uint64_t across = journal_->acrossRunGap(pushed_ + 1); across && pushed_ < storage.head()) {
+            pushed_ = across - 1;
+            reader_.reset();
+            continue;
+        }
+        if (pushed_ >= storage.head()) {
+            position_ = Position::Live;
+            reader_.reset();
+            if (replayed > replayedAtResume_)
+                LOG_NOTICE("database %s caught up (%llu records replayed)", name().c_str(),
+                           static_cast<unsigned long long>(replayed - replayedAtResume_));
+        } else if (storage.bufferedRecords() == 0) {
+            diverge("the journal lacks records after " + std::to_string(pushed_) + " (lost to a failed journal write)");
+        }
+        return;
+    }
 }
 
 void DatabaseBackend::scheduleReconnect() {
@@ -146,6 +293,13 @@ void DatabaseBackend::drop(const std::string &reason, bool handshakeRefused) {
 void DatabaseBackend::lost(const std::string &reason, bool handshakeRefused) {
     awaitingReplies_ = 0;
     handshakeReplies_ = 0;
+    queueError_.clear();
+    if (position_ != Position::Off && position_ != Position::Diverged) {
+        // What was written may or may not have been applied: the marker
+        // will say, once it is connected again.
+        position_ = Position::Unknown;
+        reader_.reset();
+    }
     markDown(reason, handshakeRefused);
     scheduleReconnect();
     // Everything it was owed fails now: what was written may have been
@@ -175,7 +329,8 @@ void DatabaseBackend::failFast(FanoutRequest *req, const std::string &why) {
 }
 
 void DatabaseBackend::noteFailed(const FanoutRequest *req) {
-    if (req->isRead() || missedWrites || stopping_) return;
+    // With a journal, the journal brings what it missed.
+    if (journal_ || req->isRead() || missedWrites || stopping_) return;
     missedWrites = true;
     LOG_WARN("database %s missed a write: reads go to databases that did not, while one is up, "
              "until it is resynced (dbsync-check) and dbsyncd restarted", name().c_str());
@@ -201,15 +356,49 @@ bool DatabaseBackend::admit(FanoutRequest *req) {
 
 void DatabaseBackend::send(FanoutRequest *req, std::string_view resp) {
     req->retain();
+    if (journal_ && position_ != Position::Live) {
+        failFast(req, notServingReason());
+        return;
+    }
     if (admit(req)) outbox_.push(req, resp, loop_.nowUs());
 }
 
 void DatabaseBackend::sendSequence(FanoutRequest *req, const std::vector<std::string> &commands) {
+    OutgoingWrite w;
+    for (const auto &c : commands) w.bytes += c;
+    w.replies = static_cast<uint32_t>(commands.size());
+    sendWrite(req, w);
+}
+
+std::string DatabaseBackend::notServingReason() const {
+    if (position_ == Position::Diverged) return "diverged (out of service until resynced)";
+    if (state_ == State::Down) return "down (" + lastError + "); the journal keeps its writes";
+    return "catching up from the journal";
+}
+
+void DatabaseBackend::sendWrite(FanoutRequest *req, const OutgoingWrite &w) {
     req->retain();
-    if (!admit(req)) return;
-    // Back to back in the outbox, so they are written back to back.
-    for (size_t i = 0; i < commands.size(); i++)
-        outbox_.push(i + 1 == commands.size() ? req : nullptr, commands[i], loop_.nowUs());
+    if (!journal_ || w.seq == 0) {
+        // One entry: a transaction's commands are written back to back.
+        if (admit(req)) outbox_.push(req, w.bytes, loop_.nowUs(), 0, w.replies, static_cast<uint8_t>(w.shape));
+        return;
+    }
+    if (position_ != Position::Live) {
+        failFast(req, notServingReason());
+        return;
+    }
+    if (outbox_.size() >= limits_.maxPending) {
+        // Not dropped: it and what follows come from the journal once the
+        // outbox drained, in order.
+        overflows++;
+        position_ = Position::Replaying;
+        failFast(req, "too many commands pending (--db-max-pending " + std::to_string(limits_.maxPending) +
+                          "); catching up from the journal");
+        return;
+    }
+    outbox_.push(req, w.bytes, loop_.nowUs(), w.seq, w.replies, static_cast<uint8_t>(w.shape));
+    pushed_ = lastRecord_ = w.seq;
+    if (w.shape != ReplyShape::AsIs) markerSent_ = w.seq;
 }
 
 void DatabaseBackend::sendControl(FanoutRequest *req, std::string_view resp) {
@@ -227,7 +416,9 @@ void DatabaseBackend::sendControl(FanoutRequest *req, std::string_view resp) {
 bool DatabaseBackend::flushWrites(bool mayHold) {
     if (!controls_.empty())
         std::erase_if(controls_, [](const std::unique_ptr<DatabaseControl> &c) { return c->done(); });
-    if (state_ != State::Ready || outbox_.unwritten() == 0) return false;
+    if (state_ != State::Ready) return false;
+    if (position_ == Position::Replaying) replayMore();
+    if (outbox_.unwritten() == 0) return false;
     // The socket has not taken the last write yet (a slow or paused
     // database): the rest stays in the outbox, known unwritten, rather
     // than pile up in the link's buffer. EPOLLOUT resumes it.
@@ -237,6 +428,14 @@ bool DatabaseBackend::flushWrites(bool mayHold) {
     if (mayHold && awaitingReplies_ > 0 && now - lastWriteUs_ < limits_.batchWaitUs) {
         loop_.wakeWithinUs(lastWriteUs_ + limits_.batchWaitUs - now);
         return false;
+    }
+    // The batch ends with the marker of its last record, so a database
+    // that crashes, or whose connection drops, says where it stopped
+    // (replay_safety.hpp says why a batch of plain writes may be replayed
+    // from its marker).
+    if (journal_ && lastRecord_ > markerSent_ && position_ != Position::Diverged) {
+        outbox_.push(nullptr, journal_->markerCommand(lastRecord_), loop_.nowUs());
+        markerSent_ = lastRecord_;
     }
     outbox_.writeUnwritten(
         [this](const char *bytes, size_t size) {
@@ -254,13 +453,42 @@ bool DatabaseBackend::flushWrites(bool mayHold) {
 
 void DatabaseBackend::onLinkReply(const FramedReply &reply) {
     if (handshakeReplies_ > 0) {
-        const std::string &step = handshake_[handshake_.size() - handshakeReplies_];
+        const HandshakeStep &hs = handshake_[handshake_.size() - handshakeReplies_];
+        const std::string &step = hs.name;
         handshakeReplies_--;
+        if (hs.kind == HandshakeStep::Optional || hs.kind == HandshakeStep::ClientId) {
+            // Not every user may run CLIENT (ACLs): then the old
+            // connection is not closed first, which only matters after a
+            // timeout behind a slow command.
+            if (hs.kind == HandshakeStep::ClientId) {
+                uint64_t id = 0;
+                clientId_ = reply.kind == ReplyKind::Integer &&
+                                    std::from_chars(reply.bytes.data() + 1, reply.bytes.data() + reply.bytes.size() - 2, id)
+                                            .ec == std::errc()
+                                ? id
+                                : 0;
+            }
+            if (handshakeReplies_ == 0) becomeReady();
+            return;
+        }
         if (reply.isError()) {
             // "-ERR text\r\n": the text without the framing.
             std::string why = step + " failed: " + std::string(reply.bytes.substr(1, reply.bytes.size() - 3));
             drop(why, true);
             return;
+        }
+        if (hs.kind == HandshakeStep::Marker) {
+            // The marker: a number, or nil where none was ever set.
+            markerPresent_ = reply.kind == ReplyKind::Bulk;
+            marker_ = 0;
+            if (markerPresent_ && !parseMarker(reply.bytes, marker_)) {
+                drop(step + ": the applied marker is not a number", true);
+                return;
+            }
+            if (!markerPresent_ && reply.kind != ReplyKind::NullBulk) {
+                drop(step + ": unexpected reply", true);
+                return;
+            }
         }
         if (handshakeReplies_ == 0) becomeReady();
         return;
@@ -271,7 +499,16 @@ void DatabaseBackend::onLinkReply(const FramedReply &reply) {
         return;
     }
     // Redis answers in the order commands were written: the front is this one.
+    DatabaseOutbox::Entry &front = outbox_.front();
+    if (front.replies > 1) {
+        // MULTI's +OK, and each command's +QUEUED or the error that will
+        // make EXEC abort.
+        front.replies--;
+        if (reply.isError() && queueError_.empty()) queueError_.assign(reply.bytes);
+        return;
+    }
     DatabaseOutbox::Entry e = outbox_.popAnswered();
+    if (e.seq > applied_) applied_ = e.seq;
     if (awaitingReplies_ > 0) awaitingReplies_--;
     uint64_t latency = loop_.nowUs() - e.queuedUs;
     latencyTotalUs += latency;
@@ -282,9 +519,41 @@ void DatabaseBackend::onLinkReply(const FramedReply &reply) {
     if (latencyCount == 1) latencyAverageUs = latency;
     else latencyAverageUs = latencyAverageUs - latencyAverageUs / 8 + latency / 8;
     latencySampledMs = loop_.nowMs();
-    if (!e.req) return;  // MULTI / QUEUED replies of a transaction
+    if (e.req) deliver(e, reply);
+    queueError_.clear();
+}
+
+void DatabaseBackend::deliver(const DatabaseOutbox::Entry &e, const FramedReply &reply) {
     replies++;
-    e.req->onReply(reply.bytes, reply.isError());
+    std::string_view bytes = reply.bytes;
+    bool error = reply.isError();
+    std::string shaped;
+    auto shape = static_cast<ReplyShape>(e.shape);
+    if (shape != ReplyShape::AsIs && reply.kind == ReplyKind::Array) {
+        // EXEC's array: its elements, framed one by one.
+        size_t header = bytes.find("\r\n") + 2;
+        std::vector<FramedReply> elements;
+        ReplyFramer framer;
+        for (size_t off = header; off < bytes.size();) {
+            FramedReply el;
+            if (framer.next(bytes.substr(off), el) != ReplyFramer::Result::Reply) break;
+            elements.push_back(el);
+            off += el.bytes.size();
+        }
+        if (shape == ReplyShape::FirstOfExec && !elements.empty()) {
+            bytes = elements.front().bytes;
+            error = elements.front().isError();
+        } else if (shape == ReplyShape::ExecWithoutLast && !elements.empty()) {
+            shaped = "*" + std::to_string(elements.size() - 1) + "\r\n";
+            for (size_t i = 0; i + 1 < elements.size(); i++) shaped.append(elements[i].bytes);
+            bytes = shaped;
+        }
+    } else if (shape == ReplyShape::FirstOfExec && error && !queueError_.empty()) {
+        // EXECABORT: the client sent one command, and gets Redis's reason
+        // for refusing it.
+        bytes = queueError_;
+    }
+    e.req->onReply(bytes, error);
     e.req->release();
 }
 

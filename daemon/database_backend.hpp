@@ -15,9 +15,20 @@
 // and by --connect-timeout); while Down they fail fast. The backoff starts
 // over only once a connection is Ready, so a database that accepts
 // connections but refuses AUTH or SELECT is retried ever more slowly.
-// A journal (docs/design.md, "Invariants") will add states after Handshaking,
-// "catching up" (replaying what the database missed before new commands)
-// and "diverged" (out of service until resynced).
+//
+// With a journal (write_journal.hpp) the handshake also reads the
+// database's applied marker, and a second state says where the database
+// stands in the stream of writes:
+//
+//   Unknown ──marker read──▶ Replaying ──replay reached the journal's head──▶ Live
+//     ▲                        │  ▲                                            │
+//     └── connection lost ◀────┘  └──── over --db-max-pending ◀────────────────┤
+//                                                                              │
+//   Diverged: past --journal-max-bytes/--journal-max-age, restarted empty, or ◀┘
+//             missing writes the journal lost; out of service until resynced.
+//
+// Only a Live database gets new writes and reads; the others get them
+// later, in order, from the journal (replayMore()).
 #pragma once
 
 #include <cstdint>
@@ -28,6 +39,8 @@
 #include <vector>
 
 #include "database_outbox.hpp"
+#include "journal_reader.hpp"
+#include "write_journal.hpp"
 #include "event_loop.hpp"
 #include "database_control.hpp"
 #include "database_link.hpp"
@@ -40,6 +53,8 @@ class FanoutRequest;
 class DatabaseBackend : private DatabaseLink::Owner {
 public:
     enum class State { Down, Connecting, Handshaking, Ready };
+    // Where it stands in the journal's stream of writes; Off without a journal.
+    enum class Position { Off, Unknown, Replaying, Live, Diverged };
 
     struct Limits {
         uint64_t replyTimeoutMs;
@@ -56,6 +71,11 @@ public:
     DatabaseBackend &operator=(const DatabaseBackend &) = delete;
 
     void start() { connect(); }
+    // Before start(): writes are journaled, and this database resumes from
+    // its applied marker. `knownApplied`: what it had applied at the last
+    // save of the journal's state (what retirement waits for until its
+    // marker is read).
+    void attachJournal(WriteJournal &journal, uint64_t knownApplied);
 
     // Adds one RESP command to this database's outbox. The request learns
     // the outcome through onReply, onNotSent or onOutcomeUnknown, possibly
@@ -65,6 +85,10 @@ public:
     // Several commands back to back on this connection (MULTI ... EXEC): only
     // the last reply goes to the request; the others are checked, not relayed.
     void sendSequence(FanoutRequest *req, const std::vector<std::string> &commands);
+    // A write (journaled or not): to the outbox while this database is
+    // Live (or has no journal); otherwise the request learns it was not
+    // sent, and the journal brings it later.
+    void sendWrite(FanoutRequest *req, const OutgoingWrite &write);
     // SCRIPT KILL / FUNCTION KILL: on a connection of their own
     // (database_control.hpp), past the busy script the command connection
     // waits for. Not while the database is Down: it fails fast.
@@ -84,6 +108,22 @@ public:
     void shutdown();
 
     State state() const { return state_; }
+    Position position() const { return position_; }
+    // Takes new writes and reads now: Ready and, with a journal, Live.
+    bool serving() const { return state_ == State::Ready && (position_ == Position::Off || position_ == Position::Live); }
+    bool diverged() const { return position_ == Position::Diverged; }
+    // The last journal record it is known to have applied.
+    uint64_t applied() const { return applied_; }
+    // How far behind the journal's head it is (0 without a journal).
+    uint64_t behindEntries() const;
+    uint64_t behindBytes() const;
+    uint64_t behindSeconds() const;
+    // Out of service until resynced: logged at error, remembered in the
+    // journal's state.
+    void diverge(const std::string &why);
+    // The journal lost writes up to `marker` that another database holds:
+    // diverged if it resumed below that.
+    void checkAhead(uint64_t marker);
     // shutdown() began: what it still owes fails, and is not tried elsewhere.
     bool stopping() const { return stopping_; }
     // As DBSYNC INFO and the metrics show it: Ready is "up".
@@ -104,6 +144,7 @@ public:
     uint64_t outcomeUnknown = 0;      // of which written first: they may have been applied
     uint64_t reconnects = 0;          // connections established after the first
     uint64_t overflows = 0;           // commands refused over --db-max-pending
+    uint64_t replayed = 0;            // journal records replayed to it
     uint64_t latencyTotalUs = 0;
     uint64_t latencyCount = 0;
     std::string lastError;
@@ -112,10 +153,11 @@ public:
     // last had a sample (or a read was sent to refresh it).
     uint64_t latencyAverageUs = 0;
     uint64_t latencySampledMs = 0;
-    // A write failed here (not sent, or its outcome unknown) since dbsyncd
-    // started: this database may lack it. Nothing clears it: without a
-    // journal (docs/design.md, "Invariants") it stays behind until it is
-    // resynced and dbsyncd restarted, so reads prefer other databases.
+    // Without a journal: a write failed here (not sent, or its outcome
+    // unknown) since dbsyncd started, so this database may lack it for
+    // good, and reads prefer other databases. Nothing clears it but a
+    // restart. With a journal it is never set: the journal brings what the
+    // database missed, and it is not read from until then (serving()).
     bool missedWrites = false;
     // Reply latency histogram buckets (µs upper bounds), for metrics.
     static constexpr uint64_t kLatencyBucketsUs[] = {100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 1000000};
@@ -135,7 +177,16 @@ private:
     void lost(const std::string &reason, bool handshakeRefused);
     void markDown(const std::string &reason, bool handshakeRefused);
     bool admit(FanoutRequest *req);
+    // The marker the handshake read: where replay starts.
+    void resumeFromMarker();
+    // Replaying: moves journal records into the outbox, up to
+    // --catchup-inflight entries in it; Live once it reached the head.
+    void replayMore();
+    // Ends an outbox entry with its last reply; the request gets it in
+    // the entry's shape (ReplyShape).
+    void deliver(const DatabaseOutbox::Entry &e, const FramedReply &reply);
     void failFast(FanoutRequest *req, const std::string &why);
+    std::string notServingReason() const;
     // `req` failed here: a write marks missedWrites.
     void noteFailed(const FanoutRequest *req);
 
@@ -157,7 +208,14 @@ private:
     uint64_t connectStartMs_ = 0;  // the attempt began: --connect-timeout covers connect and handshake
     unsigned attempt_ = 0;         // reconnects since the last Ready connection: the backoff
     EventLoop::TimerId reconnectTimer_ = 0;
-    std::vector<std::string> handshake_;  // what each handshake command is, for messages ("SELECT 3")
+    // The handshake's commands, in order: what each reply is for, and its
+    // name for messages ("SELECT 3").
+    struct HandshakeStep {
+        enum Kind { Required, Optional, ClientId, Marker } kind;
+        std::string name;
+    };
+    std::vector<HandshakeStep> handshake_;
+    uint64_t clientId_ = 0;  // CLIENT ID of the last connection with a journal (0: unknown)
     size_t handshakeReplies_ = 0;         // of those, replies still to come
     DatabaseOutbox outbox_;
     // Kills on their own connections; the answered ones are freed by
@@ -168,6 +226,21 @@ private:
     size_t awaitingReplies_ = 0;
     uint64_t lastWriteUs_ = 0;
     std::minstd_rand rng_;
+
+    // The journal (null without one) and this database's place in it.
+    WriteJournal *journal_ = nullptr;
+    Position position_ = Position::Off;
+    uint64_t applied_ = 0;     // last record answered (or the marker read)
+    uint64_t pushed_ = 0;      // last record in the outbox (or applied_ at resume)
+    uint64_t lastRecord_ = 0;  // last record in the outbox: what a batch's marker names (pushed_ may be past a run gap)
+    uint64_t markerSent_ = 0;  // last record a marker in the outbox or written names
+    uint64_t replayedAtResume_ = 0;
+    uint64_t startMarker_ = 0; // the marker at the first connection of this run
+    bool startMarkerKnown_ = false;
+    bool markerPresent_ = false;  // read by the handshake
+    uint64_t marker_ = 0;
+    std::unique_ptr<JournalReader> reader_;  // Replaying: where the next record comes from
+    std::string queueError_;   // the first error inside the entry being answered
 };
 
 }  // namespace dbsync

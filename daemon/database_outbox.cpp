@@ -23,9 +23,10 @@ size_t DatabaseOutbox::requestsUnwritten() const {
     return n;
 }
 
-void DatabaseOutbox::push(FanoutRequest *req, std::string_view resp, uint64_t nowUs) {
+void DatabaseOutbox::push(FanoutRequest *req, std::string_view resp, uint64_t nowUs, uint64_t seq, uint32_t replies,
+                          uint8_t shape) {
     bytes_.append(resp);
-    entries_.push_back({req, nowUs, 0, resp.size()});
+    entries_.push_back({req, nowUs, 0, resp.size(), seq, replies, shape});
 }
 
 DatabaseOutbox::Entry DatabaseOutbox::popAnswered() {

@@ -6,13 +6,16 @@
 // --db-batch-wait. This class keeps the order, the bytes of what is not
 // written yet, and the count that --db-max-pending bounds.
 //
-// Redis answers a connection's commands in the order it read them, so the
-// front of the written part is always the next reply. When a connection is
-// lost, an entry that was written has an unknown outcome on that database
+// An entry is one unit of work for the database: one command, or a
+// MULTI ... EXEC that must stay together (a client's transaction, or a write
+// made atomic with its journal marker), which expects one reply per command
+// in it. Redis answers a connection's commands in the order it read them, so
+// the front of the written part is always the next reply. When a connection
+// is lost, an entry that was written has an unknown outcome on that database
 // (it may have been applied), one never written is known not applied: the
-// two parts say which is which. A journal (docs/design.md, "Invariants") will
-// keep entries across a lost connection and replay them; today the backend
-// fails them all when the connection goes (takeAll()).
+// two parts say which is which. With a journal (docs/design.md, "The
+// journal"), the database's applied marker settles the unknown part when it
+// reconnects, and the journal replays the rest.
 #pragma once
 
 #include <cstddef>
@@ -33,6 +36,9 @@ public:
         uint64_t queuedUs;   // joined the outbox: reply latency counts from here
         uint64_t writtenUs;  // handed to the connection: the reply timeout counts from here
         size_t size;         // RESP bytes (held here until written)
+        uint64_t seq;        // the journal record it applies (0: none, e.g. a read)
+        uint32_t replies;    // replies still to come for it
+        uint8_t shape;       // how its last reply becomes the request's (ReplyShape, database_backend.hpp)
     };
 
     size_t size() const { return entries_.size(); }
@@ -43,8 +49,10 @@ public:
     size_t requestsWritten() const;
     size_t requestsUnwritten() const;
 
-    // Appends a command to be written later; the bytes are copied.
-    void push(FanoutRequest *req, std::string_view resp, uint64_t nowUs);
+    // Appends a unit to be written later; the bytes are copied. `replies`:
+    // how many replies it expects (one per command in it).
+    void push(FanoutRequest *req, std::string_view resp, uint64_t nowUs, uint64_t seq = 0, uint32_t replies = 1,
+              uint8_t shape = 0);
 
     // Hands each unwritten command, in order, to write(bytes, size), which
     // returns false if the connection refuses it; what it took counts as
@@ -70,6 +78,7 @@ public:
 
     // The oldest written entry, answered next; only when written() > 0.
     const Entry &front() const { return entries_.front(); }
+    Entry &front() { return entries_.front(); }
     Entry popAnswered();
 
     // Empties the outbox; the first `written` entries of the result had

@@ -15,6 +15,7 @@ void Janitor::sweep() {
     const Options &opts = server_.options();
     uint64_t now = server_.loop().nowMs();
     for (auto &db : server_.databases()) db->checkTimeouts(now);
+    server_.tendJournal(now);
     sweepClients(now);
     if (TlsGate *tls = server_.tlsGate()) {
         tls->expireHandshakes(now, opts.handshakeTimeoutMs);

@@ -52,6 +52,20 @@ const char kUsage[] =
     "      --db-max-reply-bytes N size of one database reply; a longer one closes\n"
     "                             that database's connection (default 0: no bound)\n"
     "\n"
+    "Journal (every write is journaled before it is answered; a database that\n"
+    "misses writes gets them from it, in order, when it is back):\n"
+    "      --journal-dir DIR      keep the journal in DIR (default: none, or\n"
+    "                             $STATE_DIRECTORY/journal under systemd)\n"
+    "      --no-journal           keep no journal, even under systemd\n"
+    "      --journal-fsync always|everysec|no  when the journal is flushed to disk\n"
+    "                             (default everysec)\n"
+    "      --journal-max-bytes N  journal bytes a database may be behind; past it\n"
+    "                             it is diverged (default 1073741824)\n"
+    "      --journal-max-age S    seconds a database may be behind; past it it is\n"
+    "                             diverged (default 3600)\n"
+    "      --catchup-inflight N   replayed commands in flight to a database that\n"
+    "                             is catching up (default 1000)\n"
+    "\n"
     "Clients:\n"
     "      --max-clients N        connected clients (default 10000)\n"
     "      --max-request-bytes N  size of one request (default 67108864)\n"
@@ -122,6 +136,12 @@ enum LongOnly {
     kRejectLogRate,
     kMaxBufferMemory,
     kReadFrom,
+    kJournalDir,
+    kNoJournal,
+    kJournalFsync,
+    kJournalMaxBytes,
+    kJournalMaxAge,
+    kCatchupInflight,
 };
 
 const struct option kLongOptions[] = {
@@ -155,6 +175,12 @@ const struct option kLongOptions[] = {
     {"metrics", required_argument, nullptr, kMetrics},
     {"metrics-max-clients", required_argument, nullptr, kMetricsMaxClients},
     {"state-dir", required_argument, nullptr, kStateDir},
+    {"journal-dir", required_argument, nullptr, kJournalDir},
+    {"no-journal", no_argument, nullptr, kNoJournal},
+    {"journal-fsync", required_argument, nullptr, kJournalFsync},
+    {"journal-max-bytes", required_argument, nullptr, kJournalMaxBytes},
+    {"journal-max-age", required_argument, nullptr, kJournalMaxAge},
+    {"catchup-inflight", required_argument, nullptr, kCatchupInflight},
     {"max-handshakes", required_argument, nullptr, kMaxHandshakes},
     {"reject-log-rate", required_argument, nullptr, kRejectLogRate},
     {"max-buffer-memory", required_argument, nullptr, kMaxBufferMemory},
@@ -247,6 +273,7 @@ ParseOutcome parseOptions(int argc, char **argv, Options &opts) {
     opts.listen.port = 1111;
     std::string bind = "127.0.0.1";
     bool portGiven = false;
+    bool noJournal = false;
     std::vector<std::string> databases;
 
     opterr = 0;  // we print our own one-line errors
@@ -365,6 +392,26 @@ ParseOutcome parseOptions(int argc, char **argv, Options &opts) {
             if (!*arg) return usageError("--state-dir", "the path is empty");
             opts.stateDir = arg;
             break;
+        case kJournalDir:
+            if (!*arg) return usageError("--journal-dir", "the path is empty");
+            opts.journalDir = arg;
+            break;
+        case kNoJournal: noJournal = true; break;
+        case kJournalFsync:
+            if (std::strcmp(arg, "always") == 0) opts.journalFsync = JournalFsync::Always;
+            else if (std::strcmp(arg, "everysec") == 0) opts.journalFsync = JournalFsync::Everysec;
+            else if (std::strcmp(arg, "no") == 0) opts.journalFsync = JournalFsync::No;
+            else return usageError("--journal-fsync", std::string("'") + arg + "' is not always, everysec or no");
+            break;
+        case kJournalMaxBytes:
+            if (!parseNumber<uint64_t>(arg, 4096, uint64_t(1) << 50, opts.journalMaxBytes)) return usageError(flagName(c), "must be bytes from 4096 to 1125899906842624");
+            break;
+        case kJournalMaxAge:
+            if (!parseNumber<uint64_t>(arg, 1, 31536000, opts.journalMaxAgeS)) return usageError(flagName(c), "must be seconds from 1 to 31536000");
+            break;
+        case kCatchupInflight:
+            if (!parseNumber<size_t>(arg, 1, 1000000, opts.catchupInflight)) return usageError(flagName(c), "must be a number from 1 to 1000000");
+            break;
         case 'v': opts.verbosity++; break;
         case 'h': std::fputs(kUsage, stdout); return ParseOutcome::ExitOk;
         case 'V': std::printf("dbsyncd %s\n", DBSYNC_VERSION); return ParseOutcome::ExitOk;
@@ -384,11 +431,15 @@ ParseOutcome parseOptions(int argc, char **argv, Options &opts) {
     if (!opts.tlsCert.empty() && opts.pubkeys.empty())
         return usageError("--tls-cert", "only with --pubkey (TLS here always authenticates clients by key)");
 
-    if (opts.stateDir.empty()) {
-        // systemd's StateDirectory= sets it (a colon list when several are configured).
-        const char *env = std::getenv("STATE_DIRECTORY");
-        std::string first = env ? std::string(env).substr(0, std::string(env).find(':')) : std::string();
-        opts.stateDir = first.empty() ? "/var/lib/dbsyncd" : first;
+    // systemd's StateDirectory= sets it (a colon list when several are configured).
+    const char *env = std::getenv("STATE_DIRECTORY");
+    std::string systemdState = env ? std::string(env).substr(0, std::string(env).find(':')) : std::string();
+    if (opts.stateDir.empty()) opts.stateDir = systemdState.empty() ? "/var/lib/dbsyncd" : systemdState;
+    if (noJournal) {
+        if (!opts.journalDir.empty()) return usageError("--no-journal", "contradicts --journal-dir");
+    } else if (opts.journalDir.empty() && !systemdState.empty()) {
+        // A service keeps a journal unless told not to; by hand, only when asked.
+        opts.journalDir = systemdState + "/journal";
     }
 
     if (bind.substr(0, 5) == "unix:") {

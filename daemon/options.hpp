@@ -7,6 +7,7 @@
 
 #include "ack_policy.hpp"
 #include "address.hpp"
+#include "journal.hpp"
 
 namespace dbsync {
 
@@ -27,6 +28,14 @@ enum class ReadFrom {
 };
 
 struct Options {
+    // The journal (docs/design.md, "The journal"): on with --journal-dir,
+    // and by default under systemd ($STATE_DIRECTORY/journal).
+    std::string journalDir;             // empty: no journal
+    JournalFsync journalFsync = JournalFsync::Everysec;  // --journal-fsync
+    uint64_t journalMaxBytes = uint64_t(1) << 30;  // --journal-max-bytes
+    uint64_t journalMaxAgeS = 3600;     // --journal-max-age (seconds)
+    size_t catchupInflight = 1000;      // --catchup-inflight
+
     Address listen;  // host "127.0.0.1" port 1111 by default
     std::vector<DatabaseSpec> databases;
     AckPolicy ack = AckPolicy::One;

@@ -11,13 +11,13 @@ DatabaseBackend *ReadRouter::pick(bool cursor, const DatabaseBackend *exclude) {
     bool anyComplete = false;
     bool anyReady = false;
     for (const auto &db : databases_) {
-        if (!db || db.get() == exclude || db->state() != DatabaseBackend::State::Ready || db->stopping()) continue;
+        if (!db || db.get() == exclude || !db->serving() || db->stopping()) continue;
         anyReady = true;
         if (!db->missedWrites) anyComplete = true;
     }
     if (!anyReady) return nullptr;
     auto candidate = [&](const DatabaseBackend &db) {
-        return &db != exclude && db.state() == DatabaseBackend::State::Ready && !db.stopping() &&
+        return &db != exclude && db.serving() && !db.stopping() &&
                (!anyComplete || !db.missedWrites);
     };
     if (cursor || mode_ != ReadFrom::Nearest) {

@@ -2,19 +2,18 @@
 // again when that database fails it.
 //
 // The rules, in order:
-//   1. Only a Ready database is read from (not Down, Connecting,
-//      Handshaking): a read waiting in the outbox of a database that is not
-//      up would wait for its reconnect.
+//   1. Only a database that serves (DatabaseBackend::serving()) is read
+//      from: Ready, and with a journal Live, not catching up or diverged. A
+//      read waiting in the outbox of a database that is not up would wait
+//      for its reconnect, and one that is catching up lacks recent writes.
 //   2. Read-your-writes. A client's read is queued after its writes, and
 //      each database answers its outbox in order (database_outbox.hpp), so
 //      a database that took the write answers the read after applying it.
-//      A database that did not take a write (it was down, over
-//      --db-max-pending, or lost the connection with the write in flight)
-//      may lack it for good: there is no journal to replay it
-//      (docs/design.md, "Invariants"). Such a database has missedWrites set
-//      (database_backend.hpp), and reads go to the databases without it;
-//      only when every Ready database has missed writes is any of them
-//      read from.
+//      With a journal, a database that did not take a write is catching up
+//      until it has it (rule 1). Without one, it may lack it for good: it
+//      has missedWrites set (database_backend.hpp), and reads go to the
+//      databases without it; only when every serving database has missed
+//      writes is any of them read from.
 //   3. Cursor commands (SCAN, SSCAN, HSCAN, ZSCAN) go to the first
 //      candidate in -d order whatever the mode: a cursor means something
 //      only on the database that returned it.

@@ -9,6 +9,7 @@
 #include "log.hpp"
 #include "metrics_http.hpp"
 #include "metrics_render.hpp"
+#include "replay_safety.hpp"
 #include "tls_gate.hpp"
 
 namespace dbsync {
@@ -36,6 +37,7 @@ bool Server::start(std::string &error) {
             return false;
         }
     }
+    if (!openJournal(error)) return false;
     if (!listener_.start(opts_.listen, error)) return false;
     if (opts_.metrics) {
         MetricsHttp::Limits limits;
@@ -47,6 +49,97 @@ bool Server::start(std::string &error) {
     for (auto &db : databases_) db->start();
     janitor_.start();
     return true;
+}
+
+bool Server::openJournal(std::string &error) {
+    if (opts_.journalDir.empty()) {
+        LOG_NOTICE("no journal (--journal-dir DIR keeps one): a database that misses writes stays behind until "
+                   "it is repaired (dbsync-check --repair)");
+        return true;
+    }
+    WriteJournal::Config config;
+    config.storage.dir = opts_.journalDir;
+    config.storage.fsync = opts_.journalFsync;
+    config.storage.maxRecordBytes = opts_.maxRequestBytes + 4096;  // a request, wrapped with its marker
+    // Whole segments retire: several fit in the bound, so one that is
+    // almost all retired does not make a database diverged.
+    config.storage.segmentBytes = std::min<uint64_t>(uint64_t(16) << 20, std::max<uint64_t>(opts_.journalMaxBytes / 8, 4096));
+    config.maxBytes = opts_.journalMaxBytes;
+    config.maxAgeMs = opts_.journalMaxAgeS * 1000;
+    config.catchupInflight = opts_.catchupInflight;
+    journal_ = std::make_unique<WriteJournal>();
+    if (!journal_->open(config, error)) {
+        error = "journal " + opts_.journalDir + ": " + error;
+        return false;
+    }
+    for (auto &db : databases_) db->attachJournal(*journal_, journal_->knownApplied(db->name()));
+    static const char *const fsyncNames[] = {"always", "everysec", "no"};
+    LOG_NOTICE("journal in %s (--journal-fsync %s, marker key %s, %llu bytes kept)", opts_.journalDir.c_str(),
+               fsyncNames[static_cast<int>(opts_.journalFsync)], journal_->markerKey().c_str(),
+               static_cast<unsigned long long>(journal_->storage().bytes()));
+    return true;
+}
+
+void Server::fanOutWrite(FanoutRequest *req, const FramedRequest &request) {
+    // Hold the request through the loop: a database failing fast may decide
+    // it, and the reply may leave, before the last database has it.
+    req->retain();
+    if (journal_) {
+        OutgoingWrite w = journal_->single(request.resp, replaysSafely(request), time(nullptr) * 1000ULL);
+        for (auto &db : databases_) db->sendWrite(req, w);
+    } else {
+        for (auto &db : databases_) db->send(req, request.resp);
+    }
+    req->release();
+}
+
+void Server::fanOutTransaction(FanoutRequest *req, const std::vector<std::string> &commands) {
+    req->retain();
+    if (journal_) {
+        std::vector<std::string> inner(commands.begin() + 1, commands.end() - 1);
+        OutgoingWrite w = journal_->transaction(inner, time(nullptr) * 1000ULL);
+        for (auto &db : databases_) db->sendWrite(req, w);
+    } else {
+        for (auto &db : databases_) db->sendSequence(req, commands);
+    }
+    req->release();
+}
+
+void Server::flushJournal() {
+    if (!journal_ || journal_->storage().bufferedRecords() == 0) return;
+    Journal &storage = journal_->storage();
+    if (storage.flush()) {
+        if (journalFailing_) LOG_NOTICE("journal %s: writing again", storage.dir().c_str());
+        journalFailing_ = false;
+        return;
+    }
+    // The writes go on per --ack; a database that needs what was lost is
+    // diverged when it looks for it (database_backend.cpp, replayMore).
+    if (!journalFailing_)
+        LOG_ERROR("journal %s: write failed: %s; writes go on per --ack, each one not journaled is counted",
+                  storage.dir().c_str(), storage.lastError().c_str());
+    journalFailing_ = true;
+}
+
+void Server::tendJournal(uint64_t nowMs) {
+    if (!journal_) return;
+    journal_->storage().syncIfDue(nowMs);
+    if (uint64_t ahead = journal_->aheadMarker())
+        for (auto &db : databases_) db->checkAhead(ahead);
+    uint64_t wallMs = time(nullptr) * 1000ULL;
+    uint64_t upTo = UINT64_MAX;
+    for (auto &db : databases_) {
+        if (db->diverged()) continue;
+        std::string why;
+        if (!db->serving() && journal_->pastBounds(db->applied(), wallMs, why)) {
+            db->diverge(why);
+            continue;
+        }
+        upTo = std::min(upTo, db->applied());
+        journal_->noteDatabase(db->name(), db->applied(), false, 0);
+    }
+    if (upTo == UINT64_MAX) upTo = journal_->storage().head();
+    journal_->retire(upTo, nowMs);
 }
 
 namespace {
@@ -163,9 +256,12 @@ void Server::beforeSleep() {
     // client queue more commands for databases already flushed: go round
     // until nothing is left. Shutting down, nothing is held: the loop may
     // stop at the end of this turn.
+    // The journal first: no database sees a write before the journal has
+    // it, so none can hold a write the journal does not.
     bool wrote = true;
     while (wrote) {
         wrote = false;
+        flushJournal();
         for (auto &db : databases_) wrote = db->flushWrites(!shuttingDown_) || wrote;
     }
     for (size_t i = 0; i < pendingFlush_.size(); i++) {
@@ -272,9 +368,11 @@ void Server::maybeFinishShutdown() {
     // With --ack one or quorum a client can be answered long before a
     // slower database has taken the same write: wait for the databases
     // too, or the copies differ after a restart.
+    // With a journal, what a database that is not Live is owed stays in
+    // the journal for the next start.
     if (!clients_.empty()) return;
     for (auto &db : databases_)
-        if (db->pending() > 0) return;
+        if (db->pending() > 0 && (!journal_ || db->serving())) return;
     finishShutdown(false);
 }
 
@@ -302,6 +400,16 @@ void Server::finishShutdown(bool timedOut) {
                      db.name().c_str(), written + unwritten, written, unwritten);
         }
         gaveUp += lost + written + unwritten;
+    }
+    if (journal_) {
+        flushJournal();
+        tendJournal(loop_.nowMs());
+        std::string error;
+        if (!journal_->saveState(error)) LOG_ERROR("journal: cannot save its state: %s", error.c_str());
+        if (gaveUp > 0)
+            LOG_NOTICE("shutdown: the journal keeps the %llu commands given up; the databases get them at the "
+                       "next start", static_cast<unsigned long long>(gaveUp));
+        gaveUp = 0;
     }
     if (gaveUp > 0) {
         LOG_WARN("shutdown: gave up %llu commands owed to databases (exit status %d)",

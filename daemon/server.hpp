@@ -30,6 +30,7 @@
 #include "read_router.hpp"
 #include "request_framer.hpp"
 #include "stats.hpp"
+#include "write_journal.hpp"
 
 namespace dbsync {
 
@@ -87,6 +88,16 @@ public:
     void shutdownTimedOut();
     void scheduleFlush(ClientConn *client);
     FanoutRequest *newRequest(ClientConn *client);
+    // A write to every database: journaled first (when there is a
+    // journal), in the form that replays exactly (replay_safety.hpp).
+    void fanOutWrite(FanoutRequest *req, const FramedRequest &request);
+    // A client's MULTI ... EXEC: `commands` from MULTI to EXEC inclusive.
+    void fanOutTransaction(FanoutRequest *req, const std::vector<std::string> &commands);
+    WriteJournal *journal() { return journal_.get(); }
+    const WriteJournal *journal() const { return journal_.get(); }
+    // From the janitor: fsync per --journal-fsync, retire what every
+    // database applied, diverge a database past the bounds.
+    void tendJournal(uint64_t nowMs);
 
     // Scratch space reused by every client read: idle clients own no buffer.
     char *readScratch(size_t n);
@@ -112,6 +123,8 @@ private:
     void maybeFinishShutdown();
     void finishShutdown(bool timedOut);
     void watchDatabases();
+    bool openJournal(std::string &error);
+    void flushJournal();
 
     EventLoop &loop_;
     const Options &opts_;
@@ -137,6 +150,8 @@ private:
     int exitStatus_ = 0;
     std::unique_ptr<TlsGate> tls_;  // set when --pubkey is given
     std::unique_ptr<MetricsHttp> metrics_;  // set when --metrics is given
+    std::unique_ptr<WriteJournal> journal_;  // set when --journal-dir is given
+    bool journalFailing_ = false;            // the last journal write failed (logged once until one succeeds)
     // watchDatabases(): what was last seen, so each change is acted on (and
     // logged) once, never once per command.
     std::function<void()> dbWatcher_;

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <cstring>
+
 #include "database_backend.hpp"
 #include "server.hpp"
 #include "tls_gate.hpp"
@@ -20,6 +22,18 @@ Opt tlsOnly(const Server &s, uint64_t (*f)(const TlsGate &)) {
     const TlsGate *gate = s.tlsGate();
     if (!gate) return std::nullopt;
     return f(*gate);
+}
+
+// Only with a journal.
+Opt journalOnly(const Server &s, uint64_t (*f)(const WriteJournal &)) {
+    const WriteJournal *j = s.journal();
+    if (!j) return std::nullopt;
+    return f(*j);
+}
+
+std::string journalText(const Server &s, std::string (*f)(const WriteJournal &)) {
+    const WriteJournal *j = s.journal();
+    return j ? f(*j) : std::string("none");
 }
 
 constexpr StatKind C = StatKind::Counter;
@@ -111,6 +125,50 @@ const ServerStat kServerStats[] = {
      "Commands the databases answered differently (a sign that copies diverged).",
      [](const Server &s) -> Opt { return st(s).divergent; }, nullptr},
 
+    {"Journal", "journal", nullptr, I, "", nullptr,
+     [](const Server &s) { return std::string(s.journal() ? "on" : "off"); }},
+    {"Journal", "journal_dir", nullptr, I, "", nullptr,
+     [](const Server &s) { return journalText(s, [](const WriteJournal &j) { return j.storage().dir(); }); }},
+    {"Journal", "journal_fsync", nullptr, I, "", nullptr,
+     [](const Server &s) {
+         static const char *const names[] = {"always", "everysec", "no"};
+         return s.journal() ? std::string(names[static_cast<int>(s.options().journalFsync)]) : std::string("none");
+     }},
+    {"Journal", "journal_instance", nullptr, I, "", nullptr,
+     [](const Server &s) { return journalText(s, [](const WriteJournal &j) { return j.instance(); }); }},
+    {"Journal", "journal_head_seq", "dbsyncd_journal_head_seq", G, "Sequence number of the last write journaled.",
+     [](const Server &s) { return journalOnly(s, [](const WriteJournal &j) { return j.storage().head(); }); }, nullptr},
+    {"Journal", "journal_first_seq", "dbsyncd_journal_first_seq", G,
+     "Sequence number of the oldest write the journal still holds.",
+     [](const Server &s) { return journalOnly(s, [](const WriteJournal &j) { return j.storage().firstSeq(); }); },
+     nullptr},
+    {"Journal", "journal_bytes", "dbsyncd_journal_bytes", G, "Bytes of journal segment files on disk.",
+     [](const Server &s) { return journalOnly(s, [](const WriteJournal &j) { return j.storage().bytes(); }); }, nullptr},
+    {"Journal", "journal_segments", "dbsyncd_journal_segments", G, "Journal segment files on disk.",
+     [](const Server &s) {
+         return journalOnly(s, [](const WriteJournal &j) -> uint64_t { return j.storage().segments(); });
+     },
+     nullptr},
+    {"Journal", "journal_write_errors", "dbsyncd_journal_write_errors_total", C,
+     "Journal writes that failed (disk full, I/O error, read-only).",
+     [](const Server &s) { return journalOnly(s, [](const WriteJournal &j) { return j.storage().writeErrors(); }); },
+     nullptr},
+    {"Journal", "journal_writes_not_journaled", "dbsyncd_journal_writes_not_journaled_total", C,
+     "Writes sent on per --ack although the journal could not keep them.",
+     [](const Server &s) {
+         return journalOnly(s, [](const WriteJournal &j) { return j.storage().recordsNotJournaled(); });
+     },
+     nullptr},
+    {"Journal", "journal_fsyncs", "dbsyncd_journal_fsyncs_total", C, "Journal flushes to disk (fdatasync).",
+     [](const Server &s) { return journalOnly(s, [](const WriteJournal &j) { return j.storage().fsyncs(); }); },
+     nullptr},
+    {"Journal", "journal_truncated_records", "dbsyncd_journal_truncated_records", G,
+     "Records dropped at start from a torn or corrupt journal tail.",
+     [](const Server &s) {
+         return journalOnly(s, [](const WriteJournal &j) { return j.storage().truncatedRecords(); });
+     },
+     nullptr},
+
     {"Databases", "databases", "dbsyncd_databases", G, "Databases configured (-d).",
      [](const Server &s) -> Opt { return s.databases().size(); }, nullptr},
     {"Databases", "databases_connected", "dbsyncd_databases_connected", G, "Databases connected now.",
@@ -142,6 +200,25 @@ const DatabaseStat kDatabaseStats[] = {
     {"overflows", "dbsyncd_database_overflows_total", DK::Counter,
      "Commands failed fast because --db-max-pending commands were in flight.",
      [](const DatabaseBackend &db) { return db.overflows; }, nullptr},
+    {nullptr, "dbsyncd_database_diverged", DK::Gauge,
+     "1 if the database is diverged: out of service until resynced (docs/operations.md).",
+     [](const DatabaseBackend &db) -> uint64_t { return db.diverged(); }, nullptr},
+    {nullptr, "dbsyncd_database_catching_up", DK::Gauge, "1 while the journal replays what the database missed.",
+     [](const DatabaseBackend &db) -> uint64_t { return std::strcmp(db.stateName(), "catching_up") == 0; },
+     nullptr},
+    {"applied_seq", "dbsyncd_database_applied_seq", DK::Gauge,
+     "Sequence number of the last journaled write the database is known to have applied.",
+     [](const DatabaseBackend &db) { return db.applied(); }, nullptr},
+    {"behind_entries", "dbsyncd_database_behind_entries", DK::Gauge,
+     "Journaled writes the database has not applied yet.",
+     [](const DatabaseBackend &db) { return db.behindEntries(); }, nullptr},
+    {"behind_bytes", "dbsyncd_database_behind_bytes", DK::Gauge, "Journal bytes the database has not applied yet.",
+     [](const DatabaseBackend &db) { return db.behindBytes(); }, nullptr},
+    {"behind_seconds", "dbsyncd_database_behind_seconds", DK::Gauge,
+     "Age of the oldest journaled write the database has not applied.",
+     [](const DatabaseBackend &db) { return db.behindSeconds(); }, nullptr},
+    {"replayed", "dbsyncd_database_replayed_total", DK::Counter, "Journal records replayed to the database.",
+     [](const DatabaseBackend &db) { return db.replayed; }, nullptr},
     {"latency_us", "dbsyncd_database_reply_seconds", DK::Latency,
      "Time from queueing a command for the database to its reply.", nullptr, nullptr},
     // Last on the INFO line: readers take everything after ",last_error=" as
@@ -149,7 +226,7 @@ const DatabaseStat kDatabaseStats[] = {
     {"last_error", nullptr, DK::InfoOnly, "", nullptr, [](const DatabaseBackend &db) { return db.lastError; }},
 };
 
-const char *const kStateNames[] = {"up", "connecting", "handshaking", "down"};
+const char *const kStateNames[] = {"up", "connecting", "handshaking", "down", "catching_up", "diverged"};
 
 }  // namespace
 

@@ -42,9 +42,18 @@ INFO_TO_METRIC = {
     "replies_divergent": "dbsyncd_commands_divergent_total",
     "databases": "dbsyncd_databases",
     "databases_connected": "dbsyncd_databases_connected",
+    "journal_head_seq": "dbsyncd_journal_head_seq",
+    "journal_first_seq": "dbsyncd_journal_first_seq",
+    "journal_bytes": "dbsyncd_journal_bytes",
+    "journal_segments": "dbsyncd_journal_segments",
+    "journal_write_errors": "dbsyncd_journal_write_errors_total",
+    "journal_writes_not_journaled": "dbsyncd_journal_writes_not_journaled_total",
+    "journal_fsyncs": "dbsyncd_journal_fsyncs_total",
+    "journal_truncated_records": "dbsyncd_journal_truncated_records",
 }
 # Descriptions, not figures to graph: INFO only.
-INFO_ONLY = {"version", "process_id", "uptime_seconds", "listen", "ack", "tls"}
+INFO_ONLY = {"version", "process_id", "uptime_seconds", "listen", "ack", "tls", "journal", "journal_dir",
+             "journal_fsync", "journal_instance"}
 # Field of a dbN line -> its metric, labelled database="ADDRESS".
 DB_FIELD_TO_METRIC = {
     "pending": "dbsyncd_database_pending_commands",
@@ -53,13 +62,19 @@ DB_FIELD_TO_METRIC = {
     "unknown": "dbsyncd_database_outcome_unknown_total",
     "reconnects": "dbsyncd_database_reconnects_total",
     "overflows": "dbsyncd_database_overflows_total",
+    "applied_seq": "dbsyncd_database_applied_seq",
+    "behind_entries": "dbsyncd_database_behind_entries",
+    "behind_bytes": "dbsyncd_database_behind_bytes",
+    "behind_seconds": "dbsyncd_database_behind_seconds",
+    "replayed": "dbsyncd_database_replayed_total",
 }
 DB_SPECIAL = {"address", "state", "latency_us", "last_error"}
 # Metrics whose INFO counterpart is in another form: start time for uptime,
-# a label for the version, up and the one-hot state for state=, the
-# histogram for latency_us.
+# a label for the version, up, diverged, catching_up and the one-hot state
+# for state=, the histogram for latency_us.
 METRIC_ONLY = {"dbsyncd_build_info", "dbsyncd_process_start_time_seconds", "dbsyncd_database_up",
-               "dbsyncd_database_state", "dbsyncd_database_reply_seconds"}
+               "dbsyncd_database_state", "dbsyncd_database_reply_seconds", "dbsyncd_database_diverged",
+               "dbsyncd_database_catching_up"}
 
 
 def twin_problems(info, m):
@@ -94,9 +109,11 @@ def twin_problems(info, m):
         state = m.samples.get(("dbsyncd_database_state", frozenset([label, ("state", fields["state"])])))
         if state != 1:
             problems.append(f"{name} state={fields['state']} but dbsyncd_database_state for it is {state}")
-        up = m.samples.get(("dbsyncd_database_up", frozenset([label])))
-        if up != (fields["state"] == "up"):
-            problems.append(f"{name} state={fields['state']} but dbsyncd_database_up={up}")
+        for metric, state in (("dbsyncd_database_up", "up"), ("dbsyncd_database_diverged", "diverged"),
+                              ("dbsyncd_database_catching_up", "catching_up")):
+            got = m.samples.get((metric, frozenset([label])))
+            if got != (fields["state"] == state):
+                problems.append(f"{name} state={fields['state']} but {metric}={got}")
         count = m.samples.get(("dbsyncd_database_reply_seconds_count", frozenset([label])))
         total = m.samples.get(("dbsyncd_database_reply_seconds_sum", frozenset([label])))
         mean = round(total * 1e6) // count if count else 0
@@ -126,20 +143,23 @@ def tls_key(tmp_path_factory):
     return Key(str(tmp_path_factory.mktemp("keys")), "ed25519", KEY_SPECS["ed25519"])
 
 
-def start(procs, tls_key, tls):
+def start(procs, tls_key, tls, journal_dir=None):
     a, b = procs.start_redis(2)
     dead = f"redis:127.0.0.1:{free_port()}"  # never up: its commands fail
     # Reads from every database too: each database's counters then count
     # every command, the dead one's failures included.
     args = ["--ack", "one", "--read-from", "all"] + (["-s", tls_key.public] if tls else [])
+    if journal_dir:
+        args += ["--journal-dir", str(journal_dir)]
     d = metrics_dbsyncd(procs, [a, b, dead], args)
     connect = (lambda: TlsClient(d.port, tls_key)) if tls else d.client
     return d, a, b, connect
 
 
-@pytest.mark.parametrize("tls", [False, True], ids=["plain", "tls"])
-def test_every_info_counter_has_a_metric_twin_with_the_same_value(procs, tls_key, tls):
-    d, a, b, connect = start(procs, tls_key, tls)
+# The TLS run keeps a journal, so the journal's rows are compared too.
+@pytest.mark.parametrize("tls", [False, True], ids=["plain", "tls-journal"])
+def test_every_info_counter_has_a_metric_twin_with_the_same_value(procs, tls_key, tls, tmp_path):
+    d, a, b, connect = start(procs, tls_key, tls, tmp_path / "journal" if tls else None)
     with connect() as c:
         assert c.pipeline([("SET", f"k{i}", str(i)) for i in range(20)]) == ["OK"] * 20
         assert c.command("SET", "ttl", "v", "EX", "100") == "OK"  # sent as PXAT: rewritten
@@ -170,7 +190,12 @@ def test_every_info_counter_has_a_metric_twin_with_the_same_value(procs, tls_key
     if tls:
         assert info["tls"] == "on" and int(info["tls_trusted_keys"]) == 1
         assert int(info["tls_handshakes_accepted"]) >= 1
+        assert info["journal"] == "on" and int(info["journal_head_seq"]) > 0 and "dbsyncd_journal_bytes" in m.types
+        # The dead database holds the journal back: everything written is behind for it.
+        assert int(info["db2"]["behind_entries"]) == 20 + 1
     else:
+        assert info["journal"] == "off" and "journal_head_seq" not in info
+        assert "dbsyncd_journal_bytes" not in m.types
         assert info["tls"] == "off" and "tls_trusted_keys" not in info
         assert "dbsyncd_tls_trusted_keys" not in m.types
         assert int(info["protocol_errors"]) == 1
@@ -187,9 +212,9 @@ def readme_metric_families():
     return names
 
 
-def test_readme_metrics_table_lists_what_metrics_serves(procs, tls_key):
-    # With --pubkey, so the TLS gauges are served too.
-    d, _, _, _ = start(procs, tls_key, tls=True)
+def test_readme_metrics_table_lists_what_metrics_serves(procs, tls_key, tmp_path):
+    # With --pubkey and a journal, so the TLS and journal gauges are served too.
+    d, _, _, _ = start(procs, tls_key, tls=True, journal_dir=tmp_path / "journal")
     served = set(Metrics(d.metrics_port).types)
     listed = readme_metric_families()
     assert served - listed == set(), "served but not in the metrics table in docs/operations.md"
