@@ -120,17 +120,52 @@ def restart_dbsyncd(d):
         wait_metrics(d)
 
 
-def calls(redis, command):
-    """How many times `command` ran on this redis-server since CONFIG RESETSTAT."""
-    with redis.client() as c:
-        stats = c.command("INFO", "commandstats").decode()
-    m = re.search(rf"^cmdstat_{command}:calls=(\d+)", stats, re.M)
-    return int(m.group(1)) if m else 0
+class CommandLog:
+    """MONITOR on a redis-server: every command it runs while open, from
+    any connection. Counting a client's reads with INFO commandstats would
+    also count dbsyncd's own GET of its marker at each connection's
+    handshake; here each GET comes with its key."""
 
+    ENTRY = re.compile(r'^\S+ \[\d+ [^\]]*\] "([^"]*)"(?: "((?:[^"\\]|\\.)*)")?')
 
-def reset_stats(redis):
-    with redis.client() as c:
-        assert c.command("CONFIG", "RESETSTAT") == "OK"
+    def __init__(self, redis):
+        self.redis = redis
+        self.entries = []  # (command in upper case, first argument or None)
+        self._client = redis.client()
+        assert self._client.command("MONITOR") == "OK"
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self):
+        try:
+            while True:
+                m = self.ENTRY.match(str(self._client.read_reply()))
+                if m:
+                    self.entries.append((m.group(1).upper(), m.group(2)))
+        except (OSError, ProtocolFailure, AssertionError):
+            pass  # closed
+
+    def sync(self):
+        """Waits until every command run before this call is in entries."""
+        token = f"commandlog-{random.getrandbits(64):x}"
+        with self.redis.client() as c:
+            assert c.command("ECHO", token) == token.encode()
+        wait_until(lambda: ("ECHO", token) in self.entries, 10, "MONITOR to show the ECHO")
+
+    def reads(self, command="GET"):
+        """Keys of `command` run so far, less dbsyncd's marker reads."""
+        self.sync()
+        return [k for c, k in self.entries if c == command and not (k or "").startswith("dbsync:applied:")]
+
+    def close(self):
+        self._client.close()
+        self._thread.join(timeout=10)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 def pipelined(client, commands):
@@ -159,6 +194,10 @@ MIXED = (("INCR", 4), ("RPUSH", 2), ("HSET", 2), ("SET", 2), ("EXPIRE", 1), ("DE
 INCR_ONLY = (("INCR", 1),)
 
 COUNTERS, LISTS, HASHES, STRINGS, FIELDS = 4, 3, 3, 16, 12
+
+
+class LoadFailed(Exception):
+    """The load cannot go on as the test meant: not retried by wait_until."""
 
 
 class Tally:
@@ -221,10 +260,10 @@ class Load:
 
         def reached():
             if self.failures:
-                raise AssertionError(f"load failed: {self.failures[:3]}")
+                raise LoadFailed(f"load failed: {self.failures[:3]}")
             errors = self.errors()
             if errors:
-                raise AssertionError(f"{len(errors)} writes of the load answered with an error, e.g. {errors[:3]}")
+                raise LoadFailed(f"{len(errors)} writes of the load answered with an error, e.g. {errors[:3]}")
             return self.answered() >= target
 
         wait_until(reached, timeout, f"{more} more answered commands of the load")
