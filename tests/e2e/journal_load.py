@@ -490,6 +490,10 @@ def describe(info):
                      for k, fields in db_lines(info).items())
 
 
+class Diverged(Exception):
+    """Waiting longer cannot help: not retried by wait_until."""
+
+
 def wait_caught_up(d, timeout=60, note=""):
     """Waits until every database is up with nothing behind or pending;
     returns that INFO."""
@@ -497,12 +501,14 @@ def wait_caught_up(d, timeout=60, note=""):
 
     def caught_up():
         last["info"] = info = d.info()
+        if any(f.get("state") == "diverged" for f in db_lines(info).values()):
+            raise Diverged("a database is diverged: it will not catch up")
         return all(f.get("state") == "up" and f.get("behind_entries") == "0" and f.get("pending") == "0"
                    for f in db_lines(info).values()) and info
 
     try:
         return wait_until(caught_up, timeout, "every database up and caught up", interval=0.05)
-    except AssertionError as exc:
+    except (AssertionError, Diverged) as exc:
         raise AssertionError(f"{exc}{note}\n" + describe(last.get("info", {})) +
                              "\ndbsyncd log (tail):\n" + d.log_tail(2000)) from None
 
