@@ -220,10 +220,13 @@ class Load:
 
     reconnect: a lost connection is reopened (retried until stop), the
     command in flight counted as of unknown outcome; without it, a lost
-    connection ends that thread's load and is reported in `failures`."""
+    connection ends that thread's load and is reported in `failures`.
+    allow_errors: an error reply does not stop wait_answered (the command
+    counts as sent, not answered)."""
 
-    def __init__(self, port, connections=20, seed=1, mix=MIXED, reconnect=False):
+    def __init__(self, port, connections=20, seed=1, mix=MIXED, reconnect=False, allow_errors=False):
         self.port = port
+        self.allow_errors = allow_errors
         self.connections = connections
         self.seed = seed
         self.ops, self.weights = zip(*mix)
@@ -261,12 +264,16 @@ class Load:
         def reached():
             if self.failures:
                 raise LoadFailed(f"load failed: {self.failures[:3]}")
-            errors = self.errors()
+            errors = [] if self.allow_errors else self.errors()
             if errors:
                 raise LoadFailed(f"{len(errors)} writes of the load answered with an error, e.g. {errors[:3]}")
             return self.answered() >= target
 
-        wait_until(reached, timeout, f"{more} more answered commands of the load")
+        try:
+            wait_until(reached, timeout, f"{more} more answered commands of the load")
+        except AssertionError as exc:
+            errors = self.errors()
+            raise AssertionError(f"{exc}; {len(errors)} error replies, the last: {errors[-3:]}") from None
 
     def __enter__(self):
         return self.start()

@@ -180,7 +180,9 @@ def test_database_killed_three_times_under_load_gets_every_write_once(procs, tmp
 def test_dbsyncd_killed_mid_load_resumes_from_its_journal(procs, tmp_path, rng, b_down):
     a, b = start_database(procs, persistent=True), start_database(procs, persistent=True)
     d = start_journal_dbsyncd(procs, [a, b], tmp_path / "journal", ["--ack", "one"])
-    with Load(d.port, connections=20, seed=SEED, reconnect=True) as load:
+    # Errors while dbsyncd restarts are allowed: an INCR answered with one
+    # counts as sent, not answered.
+    with Load(d.port, connections=20, seed=SEED, reconnect=True, allow_errors=True) as load:
         load.wait_answered(rng.randrange(500, 3000))
         if b_down:
             b.kill()
@@ -190,7 +192,8 @@ def test_dbsyncd_killed_mid_load_resumes_from_its_journal(procs, tmp_path, rng, 
             b.start()
         restart_dbsyncd(d)  # the clients reconnect and go on
         load.wait_answered(rng.randrange(500, 3000))
-    assert_load_clean(load)
+    assert not load.failures, f"load failed{NOTE}: {load.failures[:5]}"
+    print(f"{len(load.errors())} errors, {load.unknown()} unknown outcomes")
     info = wait_caught_up(d, note=NOTE)
     if b_down:
         assert int(info["db1"]["replayed"]) > 0, "b missed writes: they come back from the journal"
