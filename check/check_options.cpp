@@ -13,6 +13,7 @@ namespace {
 const char kUsage[] =
     "Usage: dbsync-check -d DATABASES [options]\n"
     "       dbsync-check --from-dbsyncd HOST:PORT [-d DATABASES] [options]\n"
+    "       dbsync-check --resync dbN --from-dbsyncd HOST:PORT [--source dbM]\n"
     "Compares the Redis databases behind dbsyncd key by key (the union of their\n"
     "keys, so a key missing anywhere is found) and optionally repairs them.\n"
     "Exit status: 0 identical (or every difference repaired), 1 divergent,\n"
@@ -57,6 +58,14 @@ const char kUsage[] =
     "                           (db0 is the first database listed)\n"
     "      --dry-run            with --repair: show what would be written, write nothing\n"
     "\n"
+    "Resync (needs --from-dbsyncd, whose journal keeps the writes meanwhile):\n"
+    "      --resync dbN         bring a diverged database back while writes go on:\n"
+    "                           it becomes a replica of a healthy one (REPLICAOF;\n"
+    "                           --source dbM, or the first one up), is promoted once\n"
+    "                           in sync, and dbsyncd catches it up from the journal\n"
+    "      --resync-timeout S   seconds the copy and the catch-up may take (default\n"
+    "                           3600)\n"
+    "\n"
     "Output:\n"
     "      --json               one JSON document on stdout instead of lines\n"
     "  -q, --quiet              no progress line (it is shown only when stderr is a\n"
@@ -80,6 +89,8 @@ enum LongOnly {
     kSource,
     kDryRun,
     kJson,
+    kResync,
+    kResyncTimeout,
 };
 
 const struct option kLongOptions[] = {
@@ -98,6 +109,8 @@ const struct option kLongOptions[] = {
     {"repair", no_argument, nullptr, kRepair},
     {"source", required_argument, nullptr, kSource},
     {"dry-run", no_argument, nullptr, kDryRun},
+    {"resync", required_argument, nullptr, kResync},
+    {"resync-timeout", required_argument, nullptr, kResyncTimeout},
     {"json", no_argument, nullptr, kJson},
     {"quiet", no_argument, nullptr, 'q'},
     {"help", no_argument, nullptr, 'h'},
@@ -180,6 +193,11 @@ ParseResult parseCheckOptions(int argc, char **argv, CheckOptions &opts) {
                 return usageError(flag, "'" + std::string(optarg) + "' is not a database name such as db0");
             break;
         case kDryRun: opts.dryRun = true; break;
+        case kResync:
+            if (!parseDbName(optarg, opts.resync))
+                return usageError(flag, "'" + std::string(optarg) + "' is not a database name such as db1");
+            break;
+        case kResyncTimeout: if (!number(1, 86400 * 7)) return ParseResult::ExitUsage; opts.resyncTimeoutS = n; break;
         case kJson: opts.json = true; break;
         case 'q': opts.quiet = true; break;
         case 'h': std::fputs(kUsage, stdout); return ParseResult::ExitOk;
@@ -192,7 +210,13 @@ ParseResult parseCheckOptions(int argc, char **argv, CheckOptions &opts) {
     if (opts.databases.empty() && opts.fromDbsyncd.empty())
         return usageError("--databases", "no databases: give -d LIST or --from-dbsyncd HOST:PORT");
     if (opts.dryRun && !opts.repair) return usageError("--dry-run", "only means something with --repair");
-    if (opts.source >= 0 && !opts.repair) return usageError("--source", "only means something with --repair");
+    if (opts.source >= 0 && !opts.repair && opts.resync < 0)
+        return usageError("--source", "only means something with --repair or --resync");
+    if (opts.resync >= 0) {
+        if (opts.fromDbsyncd.empty()) return usageError("--resync", "needs --from-dbsyncd (the journal keeps the writes meanwhile)");
+        if (opts.repair) return usageError("--resync", "and --repair do not go together");
+        if (opts.source == opts.resync) return usageError("--source", "cannot be the database being resynced");
+    }
     return ParseResult::Run;
 }
 

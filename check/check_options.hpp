@@ -28,6 +28,8 @@ struct CheckOptions {
     bool dryRun = false;                  // --dry-run (with --repair)
     int source = -1;                      // --source dbN; -1: the majority
     bool quiet = false;                   // --quiet: no progress line even on a terminal
+    int resync = -1;                      // --resync dbN: make a diverged database a copy again; -1: no
+    uint64_t resyncTimeoutS = 3600;       // --resync-timeout: the copy and the catch-up after it
 };
 
 enum class ParseResult { Run, ExitOk, ExitUsage };

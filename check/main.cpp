@@ -2,7 +2,8 @@
 // --repair, makes them identical without overwriting newer live writes.
 // Wiring only: options (check_options), connections (db_link), the list from
 // dbsyncd (dbsyncd_info), the comparison (compare_run), the repair
-// (repair_run) and the output (check_report).
+// (repair_run), the resync of a diverged database (resync_run) and the
+// output (check_report).
 #include <cstdio>
 #include <memory>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "key_fetch.hpp"
 #include "pace.hpp"
 #include "repair_run.hpp"
+#include "resync_run.hpp"
 
 using namespace dbsync;
 using namespace dbsync::check;
@@ -62,6 +64,7 @@ int main(int argc, char **argv) {
     try {
         std::string error;
         if (!opts.fromDbsyncd.empty() && !databasesFromDbsyncd(opts, error)) return cannotCheck(error);
+        if (opts.resync >= 0) return resyncDatabase(opts);
         if (opts.databases.size() < 2)
             return cannotCheck("--databases: need at least two databases to compare, got " +
                                std::to_string(opts.databases.size()));

@@ -9,6 +9,7 @@
 
 #include "command_policy.hpp"
 #include "command_rewrite.hpp"
+#include "resync_command.hpp"
 #include "command_report.hpp"
 #include "command_table.hpp"
 #include "database_backend.hpp"
@@ -214,7 +215,7 @@ void ClientConn::handle(FramedRequest &req) {
         const CommandSpec *spec = CommandTable::builtin().lookup(req);
         bool read = isRead(spec);
         if (!read) {
-            forwardWrite(req);
+            forwardWrite(req, spec);
         } else if (server_.options().readFrom == ReadFrom::All || !forwardRead(req.resp, isCursorRead(spec))) {
             forward(req.resp, read);
         }
@@ -243,8 +244,17 @@ void ClientConn::handle(FramedRequest &req) {
             reply(r);
         } else if (req.argc >= 2 && argEquals(req.args[1], "COMMANDS")) {
             reply(commandRoutingReply(req, server_.options().readFrom));
+        } else if (req.argc >= 2 && argEquals(req.args[1], "RESYNC")) {
+            std::vector<std::string> args;
+            size_t i = 0;
+            forEachArgument(req.resp, [&](std::string_view a) {
+                if (i++ >= 2) args.emplace_back(a);
+                return true;
+            });
+            reply(resyncCommand(server_, args));
         } else {
-            reply("-ERR unknown DBSYNC subcommand; try DBSYNC INFO or DBSYNC COMMANDS name...\r\n");
+            reply("-ERR unknown DBSYNC subcommand; try DBSYNC INFO, DBSYNC COMMANDS name... or DBSYNC RESYNC dbN "
+                  "BEGIN|END|ABORT\r\n");
         }
         break;
     case CommandKind::Multi:
@@ -358,11 +368,11 @@ void ClientConn::forward(std::string_view resp, bool read) {
     req->release();
 }
 
-void ClientConn::forwardWrite(const FramedRequest &req) {
+void ClientConn::forwardWrite(const FramedRequest &req, const CommandSpec *spec) {
     FanoutRequest *r = server_.newRequest(this);
     queue_.push_back(r);
     server_.stats().forwarded++;
-    server_.fanOutWrite(r, req);
+    server_.fanOutWrite(r, req, spec);
 }
 
 void ClientConn::control(std::string_view resp) {

@@ -17,6 +17,7 @@
 
 namespace dbsync {
 
+struct CommandSpec;
 class FanoutRequest;
 class Server;
 
@@ -81,7 +82,7 @@ private:
     // read: the request is a read (command_table.hpp, isRead).
     void forward(std::string_view resp, bool read = false);
     // A write: through the journal to every database (Server::fanOutWrite).
-    void forwardWrite(const FramedRequest &req);
+    void forwardWrite(const FramedRequest &req, const CommandSpec *spec);
     // A read for one database (read_router.hpp); false when none is Ready.
     bool forwardRead(std::string_view resp, bool cursor);
     // SCRIPT KILL / FUNCTION KILL: past the busy script, on control connections.

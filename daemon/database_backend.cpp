@@ -198,6 +198,19 @@ void DatabaseBackend::diverge(const std::string &why) {
     if (!journal_->saveState(error)) LOG_ERROR("journal: cannot save its state: %s", error.c_str());
 }
 
+void DatabaseBackend::endResync() {
+    resyncing_ = false;
+    if (position_ != Position::Diverged) return;
+    position_ = Position::Unknown;
+    // Below any marker it can hold now, so the journal's state does not
+    // take it for one that restarted empty.
+    applied_ = 0;
+    journal_->noteDatabase(name(), 0, false, 0);
+    startMarkerKnown_ = false;
+    LOG_NOTICE("database %s: resynced; it resumes from the marker it holds now", name().c_str());
+    if (state_ != State::Down) drop("resynced: reconnecting to read its marker");
+}
+
 void DatabaseBackend::checkAhead(uint64_t marker) {
     if (position_ != Position::Diverged && startMarkerKnown_ && startMarker_ < marker)
         diverge("it lacks writes the journal lost, which another database holds (marker " + std::to_string(marker) +
@@ -221,13 +234,11 @@ void DatabaseBackend::replayMore() {
             continue;
         }
         if (r == JournalReader::Result::Gap) {
-            uint64_t across = journal_->acrossRunGap(reader_->nextSeq());
-            if (across) {
-                reader_ = std::make_unique<JournalReader>(storage, across);
-                continue;
-            }
-            diverge("the journal lacks record " + std::to_string(reader_->nextSeq()) +
-                    " it needs (retired, or lost to a failed journal write)");
+            // The reader is past the hole already. Runs' gaps hold nothing;
+            // any other hole held writes this database never got.
+            if (journal_->firstNeeded(reader_->gapFirst() - 1) == reader_->gapLast() + 1) continue;
+            diverge("the journal lacks records " + std::to_string(reader_->gapFirst()) + " to " +
+                    std::to_string(reader_->gapLast()) + " it needs (retired, or lost to a failed journal write)");
             return;
         }
         if (r == JournalReader::Result::Error) {
@@ -372,8 +383,8 @@ void DatabaseBackend::sendSequence(FanoutRequest *req, const std::vector<std::st
 
 std::string DatabaseBackend::notServingReason() const {
     if (position_ == Position::Diverged) return "diverged (out of service until resynced)";
-    if (state_ == State::Down) return "down (" + lastError + "); the journal keeps its writes";
-    return "catching up from the journal";
+    if (state_ == State::Down) return "down (" + lastError + "); the journal keeps the write for it";
+    return "catching up; the journal keeps the write for it";
 }
 
 void DatabaseBackend::sendWrite(FanoutRequest *req, const OutgoingWrite &w) {

@@ -121,6 +121,15 @@ public:
     // Out of service until resynced: logged at error, remembered in the
     // journal's state.
     void diverge(const std::string &why);
+    // DBSYNC RESYNC (resync_command.cpp): a diverged database is being made
+    // a copy of a healthy one; the journal keeps every write meanwhile.
+    bool resyncing() const { return resyncing_; }
+    void beginResync() { resyncing_ = true; }
+    void abortResync() { resyncing_ = false; }
+    // The copy is done: it leaves the diverged state and, reconnected,
+    // resumes from the marker it now holds (the healthy one's), like any
+    // database that was away.
+    void endResync();
     // The journal lost writes up to `marker` that another database holds:
     // diverged if it resumed below that.
     void checkAhead(uint64_t marker);
@@ -237,6 +246,7 @@ private:
     uint64_t replayedAtResume_ = 0;
     uint64_t startMarker_ = 0; // the marker at the first connection of this run
     bool startMarkerKnown_ = false;
+    bool resyncing_ = false;
     bool markerPresent_ = false;  // read by the handshake
     uint64_t marker_ = 0;
     std::unique_ptr<JournalReader> reader_;  // Replaying: where the next record comes from

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "client_conn.hpp"
+#include "command_table.hpp"
 #include "conn_stream.hpp"
 #include "fanout.hpp"
 #include "info_render.hpp"
@@ -80,12 +81,19 @@ bool Server::openJournal(std::string &error) {
     return true;
 }
 
-void Server::fanOutWrite(FanoutRequest *req, const FramedRequest &request) {
+void Server::fanOutWrite(FanoutRequest *req, const FramedRequest &request, const CommandSpec *spec) {
     // Hold the request through the loop: a database failing fast may decide
     // it, and the reply may leave, before the last database has it.
     req->retain();
-    if (journal_) {
-        OutgoingWrite w = journal_->single(request.resp, replaysSafely(request), time(nullptr) * 1000ULL);
+    // What can change data is journaled: writes, scripts (EVAL is not
+    // flagged write), commands the table does not know. Administration
+    // (CONFIG SET, BGSAVE, DEBUG: admin, not write) goes to the databases
+    // up now, and is not replayed.
+    bool changesData = !spec || spec->has(kCmdWrite) || !spec->has(kCmdAdmin);
+    if (journal_ && changesData) {
+        // A command Redis refuses inside MULTI cannot carry its marker.
+        bool plain = replaysSafely(request) || (spec && spec->has(kCmdNoMulti));
+        OutgoingWrite w = journal_->single(request.resp, plain, time(nullptr) * 1000ULL);
         for (auto &db : databases_) db->sendWrite(req, w);
     } else {
         for (auto &db : databases_) db->send(req, request.resp);
@@ -129,6 +137,8 @@ void Server::tendJournal(uint64_t nowMs) {
     uint64_t wallMs = time(nullptr) * 1000ULL;
     uint64_t upTo = UINT64_MAX;
     for (auto &db : databases_) {
+        // A copy in progress needs every write from its start on.
+        if (db->resyncing()) upTo = 0;
         if (db->diverged()) continue;
         std::string why;
         if (!db->serving() && journal_->pastBounds(db->applied(), wallMs, why)) {

@@ -35,6 +35,7 @@
 namespace dbsync {
 
 class ClientConn;
+struct CommandSpec;
 class ConnStream;
 class FanoutRequest;
 class MetricsHttp;
@@ -90,7 +91,7 @@ public:
     FanoutRequest *newRequest(ClientConn *client);
     // A write to every database: journaled first (when there is a
     // journal), in the form that replays exactly (replay_safety.hpp).
-    void fanOutWrite(FanoutRequest *req, const FramedRequest &request);
+    void fanOutWrite(FanoutRequest *req, const FramedRequest &request, const CommandSpec *spec);
     // A client's MULTI ... EXEC: `commands` from MULTI to EXEC inclusive.
     void fanOutTransaction(FanoutRequest *req, const std::vector<std::string> &commands);
     WriteJournal *journal() { return journal_.get(); }

@@ -58,10 +58,15 @@ def same_bytes_in_any_order(a, b):
     assert len(a) == len(b) and collections.Counter(a) == collections.Counter(b), "not the same bytes"
     return True
 
-@pytest.fixture
-def setup(procs):
+# With a journal, a write that must not be applied twice goes inside
+# MULTI ... EXEC with its marker (docs/design.md, "The journal"), and its
+# reply is taken out of EXEC's array: it must still be Redis's own, byte for
+# byte.
+@pytest.fixture(params=["no-journal", "journal"])
+def setup(procs, request, tmp_path):
     dbs = procs.start_redis(2)
-    d = procs.start_dbsyncd(dbs)
+    args = ["--journal-dir", str(tmp_path / "journal")] if request.param == "journal" else []
+    d = procs.start_dbsyncd(dbs, args)
     return d, dbs
 
 
