@@ -78,7 +78,6 @@ def main():
         for i in range(10):
             resp_command(dport, "SET", "through:%d" % i, "v")
         until("db1 applied them", lambda: db_field(info(dport), 1, "behind_entries") == "0", 10)
-        time.sleep(0.3)  # the janitor notes what each database applied
         # Back empty: diverged.
         procs.stop(redis[1][1], grace=0)
         redis[1] = (redis[1][0], procs.start("redis1-again", redis[1][0]))

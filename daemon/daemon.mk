@@ -6,8 +6,8 @@ DAEMON_SRCS := $(wildcard daemon/*.cpp)
 DAEMON_OBJS := $(DAEMON_SRCS:%.cpp=$(BUILD)/%.o)
 DAEMON_MAIN_OBJ := $(BUILD)/daemon/main.o
 DAEMON_LIB := $(BUILD)/libdbsyncd.a
-# -lz: zlib's crc32, the journal records' checksum (journal_record.hpp).
-DAEMON_LIB_LIBS := $(SSL_LIBS) $(SYSTEMD_LIBS) -lz
+# -lisal: ISA-L's CRC-32, the journal records' checksum (journal_record.hpp).
+DAEMON_LIB_LIBS := $(SSL_LIBS) $(SYSTEMD_LIBS) -lisal
 DAEMON_BIN := $(BUILD)/dbsyncd
 
 $(DAEMON_LIB): $(filter-out $(DAEMON_MAIN_OBJ),$(DAEMON_OBJS))

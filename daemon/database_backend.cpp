@@ -68,6 +68,7 @@ void DatabaseBackend::attachJournal(WriteJournal &journal, uint64_t knownApplied
     journal_ = &journal;
     position_ = Position::Unknown;
     applied_ = pushed_ = markerSent_ = knownApplied;
+    hasAppliedWrites_ = knownApplied > 0;
 }
 
 const char *DatabaseBackend::stateName() const {
@@ -164,7 +165,7 @@ void DatabaseBackend::resumeFromMarker() {
         startMarker_ = markerPresent_ ? marker_ : 0;
     }
     if (position_ == Position::Diverged) return;
-    WriteJournal::Resume r = journal_->resume(name(), markerPresent_, marker_);
+    WriteJournal::Resume r = journal_->resume(name(), markerPresent_, marker_, appliedWrites());
     if (r.kind == WriteJournal::Resume::Kind::Diverged) {
         diverge(r.why);
         return;
@@ -172,6 +173,7 @@ void DatabaseBackend::resumeFromMarker() {
     // Whatever the outbox held is settled: the marker says what of it was
     // applied, and the rest comes again from the journal.
     applied_ = pushed_ = markerSent_ = lastRecord_ = r.applied;
+    hasAppliedWrites_ = hasAppliedWrites_ || markerPresent_;
     replayedAtResume_ = replayed;
     position_ = Position::Replaying;
     reader_.reset();
@@ -205,6 +207,7 @@ void DatabaseBackend::endResync() {
     // Below any marker it can hold now, so the journal's state does not
     // take it for one that restarted empty.
     applied_ = 0;
+    hasAppliedWrites_ = false;
     journal_->noteDatabase(name(), 0, false, 0);
     startMarkerKnown_ = false;
     LOG_NOTICE("database %s: resynced; it resumes from the marker it holds now", name().c_str());
@@ -376,7 +379,7 @@ void DatabaseBackend::send(FanoutRequest *req, std::string_view resp) {
 
 void DatabaseBackend::sendSequence(FanoutRequest *req, const std::vector<std::string> &commands) {
     OutgoingWrite w;
-    for (const auto &c : commands) w.bytes += c;
+    for (const auto &c : commands) w.owned += c;
     w.replies = static_cast<uint32_t>(commands.size());
     sendWrite(req, w);
 }
@@ -387,16 +390,17 @@ std::string DatabaseBackend::notServingReason() const {
     return "catching up; the journal keeps the write for it";
 }
 
-void DatabaseBackend::sendWrite(FanoutRequest *req, const OutgoingWrite &w) {
+bool DatabaseBackend::sendWrite(FanoutRequest *req, const OutgoingWrite &w) {
     req->retain();
     if (!journal_ || w.seq == 0) {
         // One entry: a transaction's commands are written back to back.
-        if (admit(req)) outbox_.push(req, w.bytes, loop_.nowUs(), 0, w.replies, static_cast<uint8_t>(w.shape));
-        return;
+        if (!admit(req)) return false;
+        outbox_.push(req, w.bytes(), loop_.nowUs(), 0, w.replies, static_cast<uint8_t>(w.shape));
+        return true;
     }
     if (position_ != Position::Live) {
         failFast(req, notServingReason());
-        return;
+        return false;
     }
     if (outbox_.size() >= limits_.maxPending) {
         // Not dropped: it and what follows come from the journal once the
@@ -405,11 +409,12 @@ void DatabaseBackend::sendWrite(FanoutRequest *req, const OutgoingWrite &w) {
         position_ = Position::Replaying;
         failFast(req, "too many commands pending (--db-max-pending " + std::to_string(limits_.maxPending) +
                           "); catching up from the journal");
-        return;
+        return false;
     }
-    outbox_.push(req, w.bytes, loop_.nowUs(), w.seq, w.replies, static_cast<uint8_t>(w.shape));
+    outbox_.push(req, w.bytes(), loop_.nowUs(), w.seq, w.replies, static_cast<uint8_t>(w.shape));
     pushed_ = lastRecord_ = w.seq;
     if (w.shape != ReplyShape::AsIs) markerSent_ = w.seq;
+    return true;
 }
 
 void DatabaseBackend::sendControl(FanoutRequest *req, std::string_view resp) {
@@ -520,6 +525,7 @@ void DatabaseBackend::onLinkReply(const FramedReply &reply) {
     }
     DatabaseOutbox::Entry e = outbox_.popAnswered();
     if (e.seq > applied_) applied_ = e.seq;
+    if (e.seq) hasAppliedWrites_ = true;
     if (awaitingReplies_ > 0) awaitingReplies_--;
     uint64_t latency = loop_.nowUs() - e.queuedUs;
     latencyTotalUs += latency;

@@ -87,8 +87,8 @@ public:
     void sendSequence(FanoutRequest *req, const std::vector<std::string> &commands);
     // A write (journaled or not): to the outbox while this database is
     // Live (or has no journal); otherwise the request learns it was not
-    // sent, and the journal brings it later.
-    void sendWrite(FanoutRequest *req, const OutgoingWrite &write);
+    // sent, and the journal brings it later. True if it took it.
+    bool sendWrite(FanoutRequest *req, const OutgoingWrite &write);
     // SCRIPT KILL / FUNCTION KILL: on a connection of their own
     // (database_control.hpp), past the busy script the command connection
     // waits for. Not while the database is Down: it fails fast.
@@ -112,8 +112,12 @@ public:
     // Takes new writes and reads now: Ready and, with a journal, Live.
     bool serving() const { return state_ == State::Ready && (position_ == Position::Off || position_ == Position::Live); }
     bool diverged() const { return position_ == Position::Diverged; }
-    // The last journal record it is known to have applied.
+    // The last journal record it is known to have applied: where its
+    // replay would start.
     uint64_t applied() const { return applied_; }
+    // The same, once it has applied a write through this journal (0 before):
+    // a database that did and then shows no marker lost its data.
+    uint64_t appliedWrites() const { return hasAppliedWrites_ ? applied_ : 0; }
     // How far behind the journal's head it is (0 without a journal).
     uint64_t behindEntries() const;
     uint64_t behindBytes() const;
@@ -247,6 +251,7 @@ private:
     uint64_t startMarker_ = 0; // the marker at the first connection of this run
     bool startMarkerKnown_ = false;
     bool resyncing_ = false;
+    bool hasAppliedWrites_ = false;
     bool markerPresent_ = false;  // read by the handshake
     uint64_t marker_ = 0;
     std::unique_ptr<JournalReader> reader_;  // Replaying: where the next record comes from

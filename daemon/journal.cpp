@@ -231,6 +231,18 @@ bool Journal::recoverSegment(JournalSegment &seg, uint64_t minSeq, bool &keep, b
     if (!bad.empty()) {
         cut = true;
         why = bad;
+        // What the cut drops, for the warning: the bad record, and the ones
+        // after it as their length fields lay them out (their checksums no
+        // longer matter).
+        cutRecords_ = 0;
+        for (uint64_t off = seg.size; off < fileSize;) {
+            cutRecords_++;
+            char len[4];
+            ssize_t r = ::pread(fd, len, sizeof len, static_cast<off_t>(off));
+            size_t size = r == static_cast<ssize_t>(sizeof len) ? journalRecordSize(len, sizeof len) : 0;
+            if (size == 0 || size > fileSize - off) break;
+            off += size;
+        }
         if (::ftruncate(fd, static_cast<off_t>(seg.size)) != 0) {
             error = "cannot truncate " + seg.path + ": " + errnoText(errno);
             ::close(fd);
@@ -285,7 +297,7 @@ bool Journal::recover(std::string &error) {
         // Repair: this file is cut (or deleted), every later one goes.
         changed = true;
         const uint64_t offset = keep ? segs_.back().size : 0;
-        uint64_t dropped = keep ? 1 : countRecords(files[i].second);
+        uint64_t dropped = keep ? cutRecords_ : countRecords(files[i].second);
         if (!keep && ::unlink(files[i].second.c_str()) != 0 && errno != ENOENT) {
             error = "cannot delete " + files[i].second + ": " + errnoText(errno);
             return false;
@@ -422,6 +434,13 @@ uint64_t Journal::append(std::string_view payload, uint8_t flags, uint64_t timeM
     pending_.push_back({seq, timeMs, buf_.size() - before});
     head_ = seq;
     return seq;
+}
+
+void Journal::withdraw(uint64_t seq) {
+    if (pending_.empty() || pending_.back().seq != seq || head_ != seq) return;
+    buf_.resize(buf_.size() - pending_.back().bytes);
+    pending_.pop_back();
+    head_ = seq - 1;
 }
 
 void Journal::failFlush(size_t firstUnwritten, const std::string &what) {

@@ -74,6 +74,9 @@ public:
     // 4 GiB - 1), flags has bits other than kJournalKnownFlags, or the
     // journal is not open.
     uint64_t append(std::string_view payload, uint8_t flags, uint64_t timeMs);
+    // Takes back the last record appended, if it is `seq` and still only
+    // buffered (no reader can have seen it): its seq is given again.
+    void withdraw(uint64_t seq);
     // Group commit: writes every buffered record with one write() per
     // segment it goes to (a record never spans segments; a new segment is
     // named after the first seq it will hold), then fdatasync if
@@ -189,6 +192,7 @@ private:
     std::string buf_;               // pending records, encoded back to back
     std::vector<Pending> pending_;
     uint64_t head_ = 0;
+    uint64_t cutRecords_ = 0;       // recoverSegment(): records its cut dropped
     uint64_t flushedHead_ = 0;
     std::string lastError_;
     uint64_t writeErrors_ = 0, recordsNotJournaled_ = 0, localFsyncs_ = 0, truncations_ = 0,

@@ -5,7 +5,7 @@
 //
 //   u32 payloadLen | u32 crc | u64 seq | u64 timeMs | u8 flags | payload
 //
-// crc is zlib's crc32 over the 17 bytes seq|timeMs|flags followed by the
+// crc is CRC-32 (zlib's crc32 values, computed with ISA-L) over the 17 bytes seq|timeMs|flags followed by the
 // payload, so a torn write or a flipped byte anywhere but in payloadLen is
 // caught by the crc, and a flipped payloadLen by the crc too (the record
 // then ends elsewhere) or by the bound on its value. Kept apart from the

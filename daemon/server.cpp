@@ -96,7 +96,7 @@ void Server::fanOutWrite(FanoutRequest *req, const FramedRequest &request, const
         // A command Redis refuses inside MULTI cannot carry its marker.
         bool plain = replaysSafely(request) || (spec && spec->has(kCmdNoMulti));
         OutgoingWrite w = journal_->single(request.resp, plain, time(nullptr) * 1000ULL);
-        for (auto &db : databases_) db->sendWrite(req, w);
+        sendToAll(req, w);
     } else {
         for (auto &db : databases_) db->send(req, request.resp);
     }
@@ -109,11 +109,17 @@ void Server::fanOutTransaction(FanoutRequest *req, const std::vector<std::string
     if (journal_) {
         std::vector<std::string> inner(commands.begin() + 1, commands.end() - 1);
         OutgoingWrite w = journal_->transaction(inner, time(nullptr) * 1000ULL);
-        for (auto &db : databases_) db->sendWrite(req, w);
+        sendToAll(req, w);
     } else {
         for (auto &db : databases_) db->sendSequence(req, commands);
     }
     req->release();
+}
+
+void Server::sendToAll(FanoutRequest *req, const OutgoingWrite &w) {
+    bool taken = false;
+    for (auto &db : databases_) taken = db->sendWrite(req, w) || taken;
+    if (!taken && w.seq) journal_->withdraw(w.seq);
 }
 
 void Server::flushJournal() {
@@ -150,7 +156,7 @@ void Server::tendJournal(uint64_t nowMs) {
             continue;
         }
         upTo = std::min(upTo, db->applied());
-        journal_->noteDatabase(db->name(), db->applied(), false, 0);
+        journal_->noteDatabase(db->name(), db->appliedWrites(), false, 0);
     }
     if (upTo == UINT64_MAX) upTo = journal_->storage().head();
     journal_->retire(upTo, nowMs);

@@ -126,6 +126,9 @@ private:
     void finishShutdown(bool timedOut);
     void watchDatabases();
     bool openJournal(std::string &error);
+    // A journaled write to every database that takes it; withdrawn from
+    // the journal when none did.
+    void sendToAll(FanoutRequest *req, const OutgoingWrite &w);
     void flushJournal();
 
     EventLoop &loop_;

@@ -56,13 +56,13 @@ OutgoingWrite WriteJournal::single(std::string_view resp, bool plain, uint64_t n
     OutgoingWrite w;
     uint64_t seq = storage_.head() + 1;
     if (plain) {
-        w.bytes.assign(resp);
+        w.borrowed = resp;
     } else {
-        wrap(w.bytes, resp, seq);
+        wrap(w.owned, resp, seq);
         w.replies = 4;
         w.shape = ReplyShape::FirstOfExec;
     }
-    w.seq = storage_.append(w.bytes, plain ? 0 : kJournalAtomic, nowMs);
+    w.seq = storage_.append(w.bytes(), plain ? 0 : kJournalAtomic, nowMs);
     return w;
 }
 
@@ -71,14 +71,15 @@ OutgoingWrite WriteJournal::transaction(const std::vector<std::string> &commands
     uint64_t seq = storage_.head() + 1;
     std::string inner;
     for (const auto &c : commands) inner += c;
-    wrap(w.bytes, inner, seq);
+    wrap(w.owned, inner, seq);
     w.replies = static_cast<uint32_t>(commands.size()) + 3;
     w.shape = ReplyShape::ExecWithoutLast;
-    w.seq = storage_.append(w.bytes, kJournalTransaction, nowMs);
+    w.seq = storage_.append(w.bytes(), kJournalTransaction, nowMs);
     return w;
 }
 
-WriteJournal::Resume WriteJournal::resume(const std::string &database, bool present, uint64_t marker) {
+WriteJournal::Resume WriteJournal::resume(const std::string &database, bool present, uint64_t marker,
+                                          uint64_t applied) {
     auto known = state_.databases.find(database);
     const JournalState::Database *was = known == state_.databases.end() ? nullptr : &known->second;
     std::string m = present ? std::to_string(marker) : std::string("none");
@@ -88,7 +89,7 @@ WriteJournal::Resume WriteJournal::resume(const std::string &database, bool pres
             return {Resume::Kind::Diverged, 0, "diverged before this start, and not resynced since (marker " + m + ")"};
     }
     if (!present) {
-        if (was && was->applied > 0)
+        if (applied > 0 || (was && was->applied > 0))
             return {Resume::Kind::Diverged, 0,
                     "it has no applied marker but had applied writes: it restarted empty or lost its data"};
         // A database new to this journal: it can take the journal's whole

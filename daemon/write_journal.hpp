@@ -38,9 +38,13 @@ enum class ReplyShape : uint8_t {
     ExecWithoutLast, // a client's MULTI ... SET-marker EXEC: EXEC's array without the marker's reply
 };
 
-// One write as every database gets it.
+// One write as every database gets it: the client's own bytes when they go
+// as they came (borrowed, valid while the request is handled), else bytes
+// built here (owned).
 struct OutgoingWrite {
-    std::string bytes;
+    std::string_view borrowed;
+    std::string owned;
+    std::string_view bytes() const { return owned.empty() ? borrowed : std::string_view(owned); }
     uint64_t seq = 0;      // 0: not journaled
     uint32_t replies = 1;  // replies the bytes draw
     ReplyShape shape = ReplyShape::AsIs;
@@ -74,13 +78,14 @@ public:
     // EXEC; the marker goes in before EXEC.
     OutgoingWrite transaction(const std::vector<std::string> &commands, uint64_t nowMs);
 
-    // Where a database that connected resumes, from the marker it holds.
+    // Where a database that connected resumes, from the marker it holds;
+    // `applied`: the last write dbsyncd saw it apply, in this run or before.
     struct Resume {
         enum class Kind { From, Diverged } kind;
         uint64_t applied = 0;  // From: replay starts after this
         std::string why;       // Diverged
     };
-    Resume resume(const std::string &database, bool markerPresent, uint64_t marker);
+    Resume resume(const std::string &database, bool markerPresent, uint64_t marker, uint64_t applied);
     // A replay reader found no record at `seq`: the next seq to read from
     // when the hole is a run's gap (nothing there was ever written), else 0.
     uint64_t acrossRunGap(uint64_t seq) const;
@@ -99,6 +104,10 @@ public:
     // state about once a second.
     void retire(uint64_t upTo, uint64_t nowMs);
     bool saveState(std::string &error);
+    // The write `seq` reached no database (none took it live): it is taken
+    // back out of the journal, so an error to the client means it was
+    // applied nowhere and never will be.
+    void withdraw(uint64_t seq) { storage_.withdraw(seq); }
 
     // Records in the journal past `applied`, and how much and how old they are.
     uint64_t entriesAfter(uint64_t applied) const;

@@ -46,12 +46,12 @@ $(FUZZ_BUILD)/fuzz_command_rewrite: tests/fuzz/fuzz_command_rewrite.cpp $(FUZZ_C
 	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -Idaemon -o $@ $< $(FUZZ_COMMON) $(FUZZ_REWRITE_SRCS)
 
 # fuzz_journal_record also opens a Journal on what it decodes: the journal's
-# files, its log lines (common/log), and zlib's crc32.
+# files, its log lines (common/log), and ISA-L's CRC-32.
 FUZZ_JOURNAL_SRCS := $(wildcard daemon/journal*.cpp) common/log.cpp
 $(FUZZ_BUILD)/fuzz_journal_record: tests/fuzz/fuzz_journal_record.cpp $(FUZZ_JOURNAL_SRCS) \
 		$(wildcard common/*.hpp daemon/journal*.hpp)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -Idaemon -o $@ $< $(FUZZ_JOURNAL_SRCS) -lz -pthread
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -Idaemon -o $@ $< $(FUZZ_JOURNAL_SRCS) -lisal -pthread
 
 .PHONY: test test-unit test-fuzz test-e2e unit-tests fuzz-targets
 unit-tests: $(UNIT_TEST_BIN)

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
     g++ make pkg-config
-    libssl-dev libsystemd-dev libhiredis-dev zlib1g-dev
+    libssl-dev libsystemd-dev libhiredis-dev libisal-dev
     libgtest-dev clang libclang-rt-14-dev
     redis-server redis-tools
     php-dev php-cli php-cgi php8.2-fpm php-redis php-parser

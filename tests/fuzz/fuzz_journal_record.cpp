@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
-#include <zlib.h>
+#include <isa-l/crc.h>
 
 #include "journal.hpp"
 #include "journal_reader.hpp"
@@ -71,10 +71,9 @@ void fixRecords(std::string &b, bool renumber) {
         if (len > kMaxPayload || b.size() - pos - kJournalRecordHeader < len) break;
         char *h = b.data() + pos;
         if (renumber) putU64(h + 8, seq++);
-        uLong crc = crc32(0L, Z_NULL, 0);
-        crc = crc32(crc, reinterpret_cast<const Bytef *>(h + 8), 17);
-        crc = crc32(crc, reinterpret_cast<const Bytef *>(h + kJournalRecordHeader), static_cast<uInt>(len));
-        putU32(h + 4, static_cast<uint32_t>(crc));
+        uint32_t crc = crc32_gzip_refl(0, reinterpret_cast<const unsigned char *>(h + 8), 17);
+        crc = crc32_gzip_refl(crc, reinterpret_cast<const unsigned char *>(h + kJournalRecordHeader), len);
+        putU32(h + 4, crc);
         pos += kJournalRecordHeader + len;
     }
 }

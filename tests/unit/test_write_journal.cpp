@@ -61,7 +61,7 @@ TEST_F(WriteJournalTest, PlainWritesGoAsTheyCameAndOthersCarryTheirMarker) {
     WriteJournal &j = open();
     std::string set = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n";
     OutgoingWrite plain = j.single(set, true, 1);
-    EXPECT_EQ(plain.bytes, set);
+    EXPECT_EQ(plain.bytes(), set);
     EXPECT_EQ(plain.replies, 1u);
     EXPECT_EQ(plain.shape, ReplyShape::AsIs);
     EXPECT_EQ(plain.seq, j.runBase() + 1);
@@ -69,21 +69,21 @@ TEST_F(WriteJournalTest, PlainWritesGoAsTheyCameAndOthersCarryTheirMarker) {
     std::string incr = "*2\r\n$4\r\nINCR\r\n$1\r\nc\r\n";
     OutgoingWrite atomic = j.single(incr, false, 1);
     EXPECT_EQ(atomic.seq, plain.seq + 1);
-    EXPECT_EQ(atomic.bytes, "*1\r\n$5\r\nMULTI\r\n" + incr + j.markerCommand(atomic.seq) + "*1\r\n$4\r\nEXEC\r\n");
+    EXPECT_EQ(atomic.bytes(), "*1\r\n$5\r\nMULTI\r\n" + incr + j.markerCommand(atomic.seq) + "*1\r\n$4\r\nEXEC\r\n");
     EXPECT_EQ(atomic.replies, 4u);
     EXPECT_EQ(atomic.shape, ReplyShape::FirstOfExec);
     EXPECT_NE(j.markerCommand(atomic.seq).find(j.markerKey()), std::string::npos);
     EXPECT_EQ(j.markerKey(), "dbsync:applied:" + j.instance());
 
     OutgoingWrite txn = j.transaction({incr, set}, 1);
-    EXPECT_EQ(txn.bytes, "*1\r\n$5\r\nMULTI\r\n" + incr + set + j.markerCommand(txn.seq) + "*1\r\n$4\r\nEXEC\r\n");
+    EXPECT_EQ(txn.bytes(), "*1\r\n$5\r\nMULTI\r\n" + incr + set + j.markerCommand(txn.seq) + "*1\r\n$4\r\nEXEC\r\n");
     EXPECT_EQ(txn.replies, 5u);  // MULTI, two commands, the marker, EXEC
     EXPECT_EQ(txn.shape, ReplyShape::ExecWithoutLast);
 }
 
 TEST_F(WriteJournalTest, AFreshDatabaseOfAFreshJournalResumesAtTheStart) {
     WriteJournal &j = open();
-    WriteJournal::Resume r = j.resume("db:1", false, 0);
+    WriteJournal::Resume r = j.resume("db:1", false, 0, 0);
     ASSERT_EQ(r.kind, Kind::From);
     EXPECT_EQ(r.applied, j.runBase());
     EXPECT_EQ(j.entriesAfter(r.applied), 0u);
@@ -94,7 +94,7 @@ TEST_F(WriteJournalTest, AMarkerInTheJournalResumesRightAfterIt) {
     uint64_t a = write(j, "a");
     write(j, "b");
     uint64_t c = write(j, "c");
-    WriteJournal::Resume r = j.resume("db:1", true, a);
+    WriteJournal::Resume r = j.resume("db:1", true, a, 0);
     ASSERT_EQ(r.kind, Kind::From) << r.why;
     EXPECT_EQ(r.applied, a);
     EXPECT_EQ(j.entriesAfter(a), 2u);
@@ -116,7 +116,7 @@ TEST_F(WriteJournalTest, EachRunNumbersPastAGapThatReplayCrosses) {
     EXPECT_EQ(j.entriesAfter(a), 2u);
     EXPECT_EQ(j.acrossRunGap(b + 1), j.runBase() + 1);
     EXPECT_EQ(j.acrossRunGap(a + 1), 0u);
-    WriteJournal::Resume r = j.resume("db:1", true, b);
+    WriteJournal::Resume r = j.resume("db:1", true, b, 0);
     ASSERT_EQ(r.kind, Kind::From) << r.why;
     EXPECT_EQ(r.applied, b);
 }
@@ -130,18 +130,18 @@ TEST_F(WriteJournalTest, AMarkerInTheRunsGapMeansTheJournalLostWritesAnotherData
     }
     WriteJournal &j = open();
     // As after a power loss that took the journal's last records with it.
-    WriteJournal::Resume ahead = j.resume("db:1", true, b + 3);
+    WriteJournal::Resume ahead = j.resume("db:1", true, b + 3, 0);
     ASSERT_EQ(ahead.kind, Kind::From) << ahead.why;
     EXPECT_EQ(ahead.applied, j.runBase());
     EXPECT_EQ(j.aheadMarker(), b + 3);
-    WriteJournal::Resume behind = j.resume("db:2", true, b);
+    WriteJournal::Resume behind = j.resume("db:2", true, b, 0);
     EXPECT_EQ(behind.kind, Kind::Diverged);
 }
 
 TEST_F(WriteJournalTest, AMarkerPastEveryNumberIsNotThisJournals) {
     WriteJournal &j = open();
     uint64_t a = write(j, "a");
-    EXPECT_EQ(j.resume("db:1", true, a + 1).kind, Kind::Diverged);
+    EXPECT_EQ(j.resume("db:1", true, a + 1, 0).kind, Kind::Diverged);
 }
 
 TEST_F(WriteJournalTest, ADatabaseThatLostItsMarkerAfterApplyingWritesIsDiverged) {
@@ -153,11 +153,17 @@ TEST_F(WriteJournalTest, ADatabaseThatLostItsMarkerAfterApplyingWritesIsDiverged
         ASSERT_TRUE(j.saveState(error)) << error;
     }
     WriteJournal &j = open();
-    WriteJournal::Resume r = j.resume("db:1", false, 0);
+    WriteJournal::Resume r = j.resume("db:1", false, 0, 0);
     EXPECT_EQ(r.kind, Kind::Diverged);
     EXPECT_NE(r.why.find("restarted empty"), std::string::npos) << r.why;
     // Another database new to this journal can take the whole history: nothing was retired.
-    EXPECT_EQ(j.resume("db:2", false, 0).kind, Kind::From);
+    EXPECT_EQ(j.resume("db:2", false, 0, 0).kind, Kind::From);
+}
+
+TEST_F(WriteJournalTest, ADatabaseSeenApplyingWritesInThisRunThatLostItsMarkerIsDiverged) {
+    WriteJournal &j = open();
+    uint64_t a = write(j, "a");
+    EXPECT_EQ(j.resume("db:1", false, 0, a).kind, Kind::Diverged);
 }
 
 TEST_F(WriteJournalTest, OnceWritesRetiredANewDatabaseWithoutMarkerIsDiverged) {
@@ -167,7 +173,7 @@ TEST_F(WriteJournalTest, OnceWritesRetiredANewDatabaseWithoutMarkerIsDiverged) {
         j.retire(a, 5000);
     }
     WriteJournal &j = open();
-    EXPECT_EQ(j.resume("db:new", false, 0).kind, Kind::Diverged);
+    EXPECT_EQ(j.resume("db:new", false, 0, 0).kind, Kind::Diverged);
 }
 
 TEST_F(WriteJournalTest, ADivergedDatabaseStaysSoUntilItsMarkerMoved) {
@@ -181,9 +187,9 @@ TEST_F(WriteJournalTest, ADivergedDatabaseStaysSoUntilItsMarkerMoved) {
         ASSERT_TRUE(j.saveState(error)) << error;
     }
     WriteJournal &j = open();
-    EXPECT_EQ(j.resume("db:1", true, a).kind, Kind::Diverged);
+    EXPECT_EQ(j.resume("db:1", true, a, 0).kind, Kind::Diverged);
     // Resynced from a healthy database: it holds that one's marker now.
-    WriteJournal::Resume r = j.resume("db:1", true, b);
+    WriteJournal::Resume r = j.resume("db:1", true, b, 0);
     ASSERT_EQ(r.kind, Kind::From) << r.why;
     EXPECT_EQ(r.applied, b);
 }
