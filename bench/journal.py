@@ -257,6 +257,16 @@ class Journal:
         finally:
             if live is not None:
                 self.procs.stop(live)
+            if self.jr_b.poll() is not None and rec["error"]:
+                # A round that failed with B down leaves it down: the next
+                # round needs it back.
+                try:
+                    self.procs.stop(self.jr_b)
+                    self.jr_b = self.start_redis("jb", port=self.ports["jb"], data_dir=self.redis_dir("jb"),
+                                                 extra=self.jr_redis_args, log_name="redis-jb.%d.again" % (rnd + 1),
+                                                 timeout=120)
+                except SystemExit as e:
+                    log("journal: database B did not start again: %s" % e)
         return rec
 
     # -- helpers of the catch-up
