@@ -8,6 +8,7 @@
 #   make demo         two redis-servers + dbsyncd on loopback, a short tour
 #   make bench        side-by-side benchmarks (bench/out/)
 #   make bench-fpm    a PHP page under php-fpm: dbsync against phpredis (bench/out/fpm.md)
+#   make bench-journal  the journal: its cost per write, catch-up, bytes per SET (bench/out/journal.md)
 #
 # Objects go to build/<variant>/ so release, debug and sanitized builds can
 # live side by side; each directory adds its part through a *.mk fragment.

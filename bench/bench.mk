@@ -5,6 +5,7 @@
 #   make bench BENCH_ARGS="--rounds 5"      more rounds, steadier medians
 #   make bench BENCH_ARGS="--quick"         a few seconds: checks the script
 #   make bench BENCH_ARGS="--strict"        exit 1 when a target is missed
+#   make bench BENCH_ARGS="--skip journal"  leave out the journal part
 # /usr/bin/python3 (Debian's) on purpose: the script needs nothing else.
 BENCH_PYTHON ?= /usr/bin/python3
 BENCH_ARGS ?=
@@ -35,3 +36,18 @@ RESYNC_ARGS ?=
 bench-resync:
 	$(MAKE) all
 	$(BENCH_PYTHON) bench/resync.py $(RESYNC_ARGS)
+
+# make bench-journal: bench/journal.py, the journal part of make bench on its
+# own: dbsyncd --no-journal, --journal-fsync everysec and always under
+# redis-benchmark, a database catching up after a restart, journal bytes per
+# SET; writes bench/out/journal.md (about 3 minutes). Options through
+# JOURNAL_ARGS, e.g.
+#   make bench-journal JOURNAL_ARGS="--quick"            a few seconds: checks the script
+#   make bench-journal JOURNAL_ARGS="--rounds 5"         more rounds, steadier medians
+#   make bench-journal JOURNAL_ARGS="--n1 50000 --catchup-n 400000"
+JOURNAL_ARGS ?=
+
+.PHONY: bench-journal
+bench-journal:
+	$(MAKE) all
+	$(BENCH_PYTHON) bench/journal.py $(JOURNAL_ARGS)

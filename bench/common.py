@@ -1,8 +1,9 @@
 """What every part of make bench shares: loopback ports, the processes it
-starts (stopped on exit, dying with the script), bounded commands, medians
-and number formatting, and Servers, the redis-servers, twemproxy and dbsyncd
-instances that the measurements (redis_benchmark.py, php_loop.py, rss.py)
-run against."""
+starts (stopped on exit, dying with the script), signal handling and the
+time budget, bounded commands, DBSYNC INFO, medians and number formatting,
+and Servers, the redis-servers, twemproxy and dbsyncd instances that the
+measurements (redis_benchmark.py, php_loop.py, rss.py, journal.py) run
+against."""
 
 import ctypes
 import os
@@ -153,6 +154,46 @@ def _resp_complete(data):
     return True  # good enough for the few replies read here
 
 
+def dbsync_info(port, timeout=2.0):
+    """DBSYNC INFO of a dbsyncd: (fields, databases), fields a dict of every
+    "name:value" line, databases a list (db0, db1, ...) of dicts of the
+    "k=v" pairs on each database's line. last_error comes last on that line
+    and may hold commas: it takes the rest of the line."""
+    raw = resp_command(port, "DBSYNC", "INFO", timeout=timeout).decode(errors="replace")
+    if not raw.startswith("$"):
+        raise OSError("DBSYNC INFO answered %r" % raw[:80])
+    fields, dbs = {}, []
+    for line in raw.split("\r\n")[1:]:
+        k, sep, v = line.partition(":")
+        if not sep or line.startswith("#"):
+            continue
+        if k.startswith("db") and k[2:].isdigit():
+            head, _, err = v.partition(",last_error=")
+            db = dict(kv.split("=", 1) for kv in head.split(",") if "=" in kv)
+            db["last_error"] = err
+            dbs.append(db)
+        else:
+            fields[k] = v
+    return fields, dbs
+
+
+def install_signal_handlers(budget):
+    """Ctrl-C, SIGTERM and SIGHUP raise Interrupted; budget + 40 s after now,
+    SIGALRM raises BudgetExceeded (the soft budget skips work before that)."""
+    load_libc()
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(sig, on_signal)
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(budget + 40)
+
+
+def ignore_signals():
+    """For the cleanup: no second signal may cut it short."""
+    signal.alarm(0)
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(sig, signal.SIG_IGN)
+
+
 class Processes:
     """Background servers: started with logs, stopped (TERM, then KILL) at the end."""
 
@@ -264,7 +305,7 @@ class Servers:
     def __init__(self, args):
         self.a = args
         self.out = os.path.abspath(args.out)
-        self.logdir = os.path.join(self.out, "logs")
+        self.logdir = None   # set by prepare()
         self.tmp = None
         self.procs = None
         self.ports = {}
@@ -275,19 +316,25 @@ class Servers:
         self.php_raw = []    # dicts: round, mode, ops, error
         self.rss = {}
         self.t0 = time.monotonic()
+        self.reserved = 0    # seconds of the budget kept for a later part
         self.dbsyncd = os.path.join(ROOT, "daemon", "dbsyncd")
         self.tls = None      # dict(cert=, key=, pub=) once keys exist
 
     # -- setup
 
-    def setup(self):
+    def prepare(self, logs="logs", tmp="tmp"):
+        """The output, log and temporary directories, and the process table:
+        what every script needs before it starts a server. A script of its
+        own (bench/journal.py) passes other names, so that it leaves the logs
+        of the last make bench alone."""
         os.makedirs(self.out, exist_ok=True)
+        self.logdir = os.path.join(self.out, logs)
         if os.path.isdir(self.logdir):
             shutil.rmtree(self.logdir)
         os.makedirs(self.logdir)
         # Keys, configs, redis --dir: under out/ (git-ignored), so that even a
         # kill -9 of this script leaves nothing behind that the next run keeps.
-        self.tmp = os.path.join(self.out, "tmp")
+        self.tmp = os.path.join(self.out, tmp)
         shutil.rmtree(self.tmp, ignore_errors=True)
         os.makedirs(self.tmp)
         self.procs = Processes(self.logdir)
@@ -296,8 +343,10 @@ class Servers:
                 raise SystemExit("bench: %s not found (make deps installs redis-server, redis-tools)" % tool)
         if not os.access(self.dbsyncd, os.X_OK):
             raise SystemExit("bench: %s not built (run make)" % self.dbsyncd)
-
         self.load_before = open("/proc/loadavg").read().split()[:3]
+
+    def setup(self):
+        self.prepare()
         for name in ("r1", "r2"):
             self.start_redis(name)
         self.start_twemproxy()
@@ -316,18 +365,21 @@ class Servers:
             if not p:
                 self.na["dbsyncd_tls_bp"] = "dbsyncd -s --busy-poll refused: " + why
 
-    def start_redis(self, name):
-        port = free_port()
+    def start_redis(self, name, port=None, data_dir=None, extra=(), log_name=None, timeout=10.0):
+        """A redis-server without persistence unless extra says otherwise
+        (later flags win); port and data_dir let a restart find its data."""
+        port = port or free_port()
         argv = ["redis-server", "--port", str(port), "--bind", HOST, "--save", "", "--appendonly", "no",
-                "--dir", self.tmp, "--protected-mode", "yes", "--daemonize", "no",
-                "--maxclients", "20000", "--logfile", ""]
-        p = self.procs.start("redis-" + name, argv)
-        if not wait_ready(p, port):
+                "--dir", data_dir or self.tmp, "--protected-mode", "yes", "--daemonize", "no",
+                "--maxclients", "20000", "--logfile", ""] + list(extra)
+        p = self.procs.start(log_name or ("redis-" + name), argv)
+        if not wait_ready(p, port, timeout=timeout):
             raise SystemExit("bench: redis-server %s did not start: %s" % (name, self.procs.log_tail(p)))
         self.ports[name] = port
         self.pids[name] = p.pid
         if name == "r1":
             self.ports["redis"] = port
+        return p
 
     def start_twemproxy(self):
         if not shutil.which("nutcracker"):
@@ -392,7 +444,9 @@ class Servers:
         self.tls = dict(key=key, cert=crt, pub=pub)
 
     def remaining(self):
-        return self.a.budget - (time.monotonic() - self.t0)
+        """Seconds left for the part running now: the budget, less what is
+        set aside (self.reserved) for the parts still to come."""
+        return self.a.budget - self.reserved - (time.monotonic() - self.t0)
 
     def cleanup(self):
         if self.procs:

@@ -25,24 +25,26 @@ RB_SHORT = {"redis": "redis", "twemproxy": "twemproxy", "dbsyncd1": "dbsyncd\\n1
 class RedisBenchmark:
     """The redis-benchmark rows (a part of run.Bench, on common.Servers' state)."""
 
-    def redis_benchmark(self, target, pipeline, n):
+    def redis_benchmark(self, target, pipeline, n, tests=("SET", "GET"), slowest_rps=20000):
+        """One redis-benchmark -c 50 -d 100 run: ({test: rps, avg, p50, p99}, error or None).
+        slowest_rps: the rate below which the run is cut short as stuck."""
         argv = ["redis-benchmark", "-h", HOST, "-p", str(self.ports[target]), "-c", "50", "-d", "100",
-                "-t", "set,get", "-P", str(pipeline), "-n", str(n), "--csv"]
+                "-t", ",".join(t.lower() for t in tests), "-P", str(pipeline), "-n", str(n), "--csv"]
         if target == "dbsyncd_tls":
             argv += ["--tls", "--insecure", "--cert", self.tls["cert"], "--key", self.tls["key"]]
-        # Generous: a target would have to run below ~20,000 ops/s to hit this.
-        timeout = min(max(30, 2 * n / 20000 + 15), max(10, self.remaining() - 5))
+        # Generous: a target would have to run below slowest_rps to hit this.
+        timeout = min(max(30, len(tests) * n / slowest_rps + 15), max(10, self.remaining() - 5))
         rc, out, err = run_bounded(argv, timeout)
         rows = {}
         for row in csv.reader(io.StringIO(out)):
-            if len(row) >= 8 and row[0] in ("SET", "GET"):
+            if len(row) >= 8 and row[0] in tests:
                 try:
                     rows[row[0]] = dict(rps=float(row[1]), avg=float(row[2]), p50=float(row[4]),
                                         p99=float(row[6]))
                 except ValueError:
                     pass
         error = None
-        if rc != 0 or len(rows) != 2:
+        if rc != 0 or len(rows) != len(tests):
             error = "rc=%s: %s" % (rc, (err.strip().splitlines() or ["no output"])[-1])
         return rows, error
 

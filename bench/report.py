@@ -1,6 +1,7 @@
 """The run's output: bench/out/results.md (also printed), results.json,
 raw.csv and the gnuplot chart bench.png, from what the measurements
-recorded."""
+recorded (the journal part's tables come from journal.py, which also writes
+journal.md)."""
 
 import csv
 import json
@@ -14,7 +15,8 @@ from redis_benchmark import RB_SHORT, RB_TARGETS
 
 
 class Report:
-    """Writes the results (a part of run.Bench: needs rb_summary(), php_summary())."""
+    """Writes the results (a part of run.Bench: needs rb_summary(), php_summary(),
+    and journal.Journal's tables)."""
 
     def versions(self):
         v = {}
@@ -99,6 +101,13 @@ class Report:
             L.append("| RSS after 1,000,000 SETs | %s |" % fmt_mib(r.get("growth_rss_1m_kib")))
             L.append("| growth from 100k to 1M | %s |" % ("n/a" if g is None else "%+d KiB" % g))
         L.append("")
+        if self.jr_raw is None:
+            L.append("## Journal")
+            L.append("")
+            L.append("n/a: %s" % self.na.get("dj_none", "not run"))
+            L.append("")
+        else:
+            L += self.journal_tables(h="##", with_targets=False)
         L.append("## Targets (ratios of medians from this run)")
         L.append("")
         L.append("| target | wanted | measured | met? |")
@@ -168,7 +177,7 @@ class Report:
         g = self.growth()
         out.append(("RSS growth from 100k to 1M commands", "≤ 1 MiB",
                     "n/a" if g is None else "%+d KiB" % g, None if g is None else g <= 1024))
-        return out
+        return out + self.journal_targets(self.journal_summary())
 
     def chart(self):
         gp = shutil.which("gnuplot")
@@ -252,13 +261,20 @@ unset multiplot
                             r["rps"], r["p50"], r["p99"], r["avg"], r["error"] or ""])
             for r in self.php_raw:
                 w.writerow(["php", r["round"], r["mode"], "", "SET", r["n"], r["ops"], "", "", "", r["error"] or ""])
+            for r in self.jr_raw or []:
+                w.writerow(["journal", r["round"], r["target"], r["pipeline"], r["test"], r["n"], r["rps"], r["p50"],
+                            r["p99"], r["avg"], r["error"] or ""])
         rb = self.rb_summary()
         with open(os.path.join(self.out, "results.json"), "w") as f:
             json.dump(dict(
                 args=vars(self.a), versions=self.vers, not_measured=self.na, notes=self.notes,
                 redis_benchmark={"%s -P%d %s" % k: v for k, v in rb.items()},
-                php=self.php_summary(), rss_kib=self.rss,
+                php=self.php_summary(), rss_kib=self.rss, journal=self.journal_json(),
                 targets=[dict(name=n, ok=ok) for n, ok in self.verdicts],
                 raw=dict(redis_benchmark=self.rb_raw, php=self.php_raw)), f, indent=1)
         print(md)
-        log("wrote %s/{results.md,results.json,raw.csv,bench.png} and logs/" % os.path.relpath(self.out, os.getcwd()))
+        if self.jr_raw is not None:
+            self.write_journal()
+            print(self.journal_summary_block())
+        log("wrote %s/{results.md,results.json,raw.csv,bench.png%s} and logs/" % (
+            os.path.relpath(self.out, os.getcwd()), ",journal.md,journal.json" if self.jr_raw is not None else ""))
