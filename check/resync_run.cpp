@@ -33,15 +33,7 @@ std::string infoField(std::string_view info, const std::string &field) {
     return "";
 }
 
-// "state=up" of DBSYNC INFO's dbN line.
-std::string dbState(std::string_view info, int n) {
-    std::string line = infoField(info, "db" + std::to_string(n));
-    size_t at = line.find(",state=");
-    if (at == std::string::npos) return "";
-    size_t start = at + 7;
-    return line.substr(start, line.find(',', start) - start);
-}
-
+// A field of DBSYNC INFO's dbN line ("state" -> "up").
 std::string dbField(std::string_view info, int n, const std::string &field) {
     std::string line = infoField(info, "db" + std::to_string(n));
     size_t at = line.find("," + field + "=");
@@ -50,6 +42,8 @@ std::string dbField(std::string_view info, int n, const std::string &field) {
     // last_error is the last field and may hold commas.
     return field == "last_error" ? line.substr(start) : line.substr(start, line.find(',', start) - start);
 }
+
+std::string dbState(std::string_view info, int n) { return dbField(info, n, "state"); }
 
 std::string ok(DbLink &link, const std::vector<std::string_view> &args) {
     Reply r = link.command(args);

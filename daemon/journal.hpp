@@ -38,6 +38,10 @@
 namespace dbsync {
 
 enum class JournalFsync { Always, Everysec, No };
+// "always", "everysec", "no": as --journal-fsync spells them.
+inline const char *journalFsyncName(JournalFsync f) {
+    return f == JournalFsync::Always ? "always" : f == JournalFsync::Everysec ? "everysec" : "no";
+}
 
 struct JournalOptions {
     std::string dir;

@@ -1,5 +1,7 @@
 #include "resync_command.hpp"
 
+#include <charconv>
+
 #include "command_policy.hpp"
 #include "log.hpp"
 #include "resp_writer.hpp"
@@ -22,8 +24,10 @@ std::string resyncCommand(Server &server, const std::vector<std::string> &args) 
     const auto &dbs = server.databases();
     size_t n = dbs.size();
     const std::string &name = args[0];
-    if (name.size() > 2 && name.compare(0, 2, "db") == 0 && name.find_first_not_of("0123456789", 2) == std::string::npos)
-        n = std::stoul(name.substr(2));
+    if (name.size() > 2 && name.compare(0, 2, "db") == 0) {
+        auto [end, ec] = std::from_chars(name.data() + 2, name.data() + name.size(), n);
+        if (ec != std::errc() || end != name.data() + name.size()) n = dbs.size();
+    }
     if (n >= dbs.size()) return error("no database " + name + " (DBSYNC INFO lists them as db0, db1...)");
     DatabaseBackend &db = *dbs[n];
     const std::string &step = args[1];

@@ -75,9 +75,8 @@ bool Server::openJournal(std::string &error) {
         return false;
     }
     for (auto &db : databases_) db->attachJournal(*journal_, journal_->knownApplied(db->name()));
-    static const char *const fsyncNames[] = {"always", "everysec", "no"};
     LOG_NOTICE("journal in %s (--journal-fsync %s, marker key %s, %llu bytes kept)", opts_.journalDir.c_str(),
-               fsyncNames[static_cast<int>(opts_.journalFsync)], journal_->markerKey().c_str(),
+               journalFsyncName(opts_.journalFsync), journal_->markerKey().c_str(),
                static_cast<unsigned long long>(journal_->storage().bytes()));
     return true;
 }
@@ -123,19 +122,10 @@ void Server::sendToAll(FanoutRequest *req, const OutgoingWrite &w) {
 }
 
 void Server::flushJournal() {
-    if (!journal_ || journal_->storage().bufferedRecords() == 0) return;
-    Journal &storage = journal_->storage();
-    if (storage.flush()) {
-        if (journalFailing_) LOG_NOTICE("journal %s: writing again", storage.dir().c_str());
-        journalFailing_ = false;
-        return;
-    }
-    // The writes go on per --ack; a database that needs what was lost is
-    // diverged when it looks for it (database_backend.cpp, replayMore).
-    if (!journalFailing_)
-        LOG_ERROR("journal %s: write failed: %s; writes go on per --ack, each one not journaled is counted",
-                  storage.dir().c_str(), storage.lastError().c_str());
-    journalFailing_ = true;
+    // A failed write is logged (once per run of failures) and counted by
+    // the journal; the writes go on per --ack, and a database that needs
+    // what was lost is diverged when it looks for it (replayMore()).
+    if (journal_ && journal_->storage().bufferedRecords() > 0) journal_->storage().flush();
 }
 
 void Server::tendJournal(uint64_t nowMs) {

@@ -157,7 +157,6 @@ private:
     std::unique_ptr<MetricsHttp> metrics_;  // set when --metrics is given
     std::unique_ptr<WriteJournal> journal_;  // set when --journal-dir is given
     LogLimiter divergenceLog_{"writes answered differently", "--divergence-log-rate", opts_.divergenceLogRate};
-    bool journalFailing_ = false;            // the last journal write failed (logged once until one succeeds)
     // watchDatabases(): what was last seen, so each change is acted on (and
     // logged) once, never once per command.
     std::function<void()> dbWatcher_;

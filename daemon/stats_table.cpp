@@ -131,8 +131,7 @@ const ServerStat kServerStats[] = {
      [](const Server &s) { return journalText(s, [](const WriteJournal &j) { return j.storage().dir(); }); }},
     {"Journal", "journal_fsync", nullptr, I, "", nullptr,
      [](const Server &s) {
-         static const char *const names[] = {"always", "everysec", "no"};
-         return s.journal() ? std::string(names[static_cast<int>(s.options().journalFsync)]) : std::string("none");
+         return std::string(s.journal() ? journalFsyncName(s.options().journalFsync) : "none");
      }},
     {"Journal", "journal_instance", nullptr, I, "", nullptr,
      [](const Server &s) { return journalText(s, [](const WriteJournal &j) { return j.instance(); }); }},

@@ -77,6 +77,16 @@ def test_resync_refuses_a_database_that_is_not_diverged(procs, tmp_path):
     assert r.returncode == 2 and "--from-dbsyncd" in r.stderr, r.stderr
 
 
+def test_resync_names_a_database_that_exists(procs, tmp_path):
+    a, b = procs.start_redis(2)
+    d = procs.start_dbsyncd([a, b], ["--journal-dir", str(tmp_path / "journal")])
+    with d.client() as c:
+        for name in ("db2", "db99999999999999999999999", "dbx", "1"):
+            reply = c.command("DBSYNC", "RESYNC", name, "BEGIN")
+            assert "no database " + name in str(reply), reply
+        assert c.command("PING") == "PONG"
+
+
 def test_resync_needs_a_journal(procs):
     a, b = procs.start_redis(2)
     d = procs.start_dbsyncd([a, b])

@@ -22,30 +22,14 @@
 #include "journal.hpp"
 #include "journal_reader.hpp"
 #include "journal_state.hpp"
+#include "temp_dir.hpp"
 
 using namespace dbsync;
 namespace fs = std::filesystem;
 
 namespace {
 
-class TempDir {
-public:
-    TempDir() {
-        char tmpl[] = "/tmp/dbsync-journal-test.XXXXXX";
-        const char *p = ::mkdtemp(tmpl);
-        EXPECT_NE(p, nullptr);
-        path_ = p ? p : "/tmp/dbsync-journal-test.failed";
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    const std::string &path() const { return path_; }
-    std::string sub(const std::string &name) const { return path_ + "/" + name; }
-
-private:
-    std::string path_;
-};
+using dbsync::test::TempDir;
 
 JournalOptions options(const std::string &dir, JournalFsync fsync = JournalFsync::No, uint64_t segmentBytes = 16 << 20) {
     JournalOptions o;

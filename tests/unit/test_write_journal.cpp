@@ -10,6 +10,7 @@
 
 #include "daemon/write_journal.hpp"
 #include "resp_writer.hpp"
+#include "temp_dir.hpp"
 
 using dbsync::OutgoingWrite;
 using dbsync::ReplyShape;
@@ -21,21 +22,14 @@ using Kind = WriteJournal::Resume::Kind;
 
 class WriteJournalTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        char tmpl[] = "/tmp/dbsync-write-journal-XXXXXX";
-        ASSERT_NE(mkdtemp(tmpl), nullptr);
-        dir_ = tmpl;
-    }
-    void TearDown() override {
-        journal_.reset();
-        std::filesystem::remove_all(dir_);
-    }
+    // The journal closes (and lets go of its lock) before its directory goes.
+    void TearDown() override { journal_.reset(); }
     // A new run of dbsyncd on the same directory.
     WriteJournal &open() {
         journal_.reset();
         journal_ = std::make_unique<WriteJournal>();
         WriteJournal::Config c{};
-        c.storage.dir = dir_;
+        c.storage.dir = dir_.path();
         c.storage.fsync = dbsync::JournalFsync::No;
         c.maxBytes = 1 << 20;
         c.maxAgeMs = 3600 * 1000;
@@ -51,7 +45,7 @@ protected:
         EXPECT_TRUE(j.storage().flush());
         return w.seq;
     }
-    std::string dir_;
+    dbsync::test::TempDir dir_;
     std::unique_ptr<WriteJournal> journal_;
 };
 
