@@ -14,6 +14,7 @@
 #include "command_table.hpp"
 #include "database_backend.hpp"
 #include "fanout.hpp"
+#include "leader_first.hpp"
 #include "log.hpp"
 #include "resp_writer.hpp"
 #include "server.hpp"
@@ -106,7 +107,7 @@ void ClientConn::readInput() {
         if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) close(nullptr);
         return;
     }
-    if (readPaused_) {
+    if (readPaused_ || heldForLeader_) {
         // Only hang-ups wake us here; notice a client that went away.
         char probe;
         ssize_t n = recv(fd_, &probe, 1, MSG_PEEK | MSG_DONTWAIT);
@@ -147,7 +148,7 @@ void ClientConn::readInput() {
     }
     if (fd_ >= 0 && in_.empty()) in_.shrinkIfIdle(kIdleBufferKeep);
     // Decrypted input held inside OpenSSL: epoll will not report it.
-    if (fd_ >= 0 && !readPaused_ && !stopReading_ && stream_->hasBufferedInput()) readInput();
+    if (fd_ >= 0 && !readPaused_ && !heldForLeader_ && !stopReading_ && stream_->hasBufferedInput()) readInput();
 }
 
 size_t ClientConn::process(std::string_view input) {
@@ -175,11 +176,22 @@ size_t ClientConn::process(std::string_view input) {
             finishAndClose();
             return input.size();
         }
+        if (server_.leaderFirst().holding() && sendsToDatabases(req)) {
+            // Each database gets the writes in one order: this command
+            // waits, unconsumed, until the leader-first one's effect is on
+            // its way; framed again then.
+            if (!heldForLeader_) {
+                heldForLeader_ = true;
+                server_.leaderFirst().hold(this);
+                updateInterest();
+            }
+            break;
+        }
         pos += req.consumed;
         DBSYNC_TRACE("client %s request: %s", peer_.c_str(), printable(req.resp).c_str());
         handle(req);
     }
-    bool partial = pos < input.size() && !readPaused_ && !stopReading_;
+    bool partial = pos < input.size() && !readPaused_ && !heldForLeader_ && !stopReading_;
     if (!partial) partialSinceMs_ = 0;
     else if (partialSinceMs_ == 0) partialSinceMs_ = server_.loop().nowMs();
     return pos;
@@ -274,6 +286,13 @@ void ClientConn::handle(FramedRequest &req) {
     }
     }
     if (server_.options().closeAfterReply) finishAndClose();
+}
+
+bool ClientConn::sendsToDatabases(const FramedRequest &req) const {
+    // Inside MULTI commands are only queued here; EXEC sends them.
+    CommandKind kind = classifyCommand(req).kind;
+    if (inMulti_) return kind == CommandKind::Exec;
+    return kind == CommandKind::Forward || kind == CommandKind::Control;
 }
 
 bool ClientConn::refusedLikeRedis(const FramedRequest &req, CommandKind kind) {
@@ -372,7 +391,10 @@ void ClientConn::forwardWrite(const FramedRequest &req, const CommandSpec *spec)
     FanoutRequest *r = server_.newRequest(this);
     queue_.push_back(r);
     server_.stats().forwarded++;
-    server_.fanOutWrite(r, req, spec);
+    if (LeaderCommand which = leaderFirstCommand(req); which != LeaderCommand::None)
+        server_.leaderFirst().run(r, req, which);
+    else
+        server_.fanOutWrite(r, req, spec);
 }
 
 void ClientConn::control(std::string_view resp) {
@@ -443,12 +465,24 @@ void ClientConn::resumeIfPossible() {
     if (!readPaused_ || queue_.size() >= server_.options().clientMaxInflight / 2 + 1) return;
     readPaused_ = false;
     updateInterest();
+    if (!heldForLeader_) takeBufferedInput();
+}
+
+void ClientConn::resumeAfterLeader() {
+    if (fd_ < 0 || !heldForLeader_) return;
+    heldForLeader_ = false;
+    updateInterest();
+    if (!readPaused_) takeBufferedInput();
+    trackMemory();
+}
+
+void ClientConn::takeBufferedInput() {
     // Requests already buffered are taken first; the loop brings new ones.
     if (!in_.empty()) {
         size_t used = process(in_.view());
         if (fd_ >= 0) in_.consume(used);
     }
-    if (fd_ >= 0 && !readPaused_ && stream_->hasBufferedInput()) readInput();
+    if (fd_ >= 0 && !readPaused_ && !heldForLeader_ && stream_->hasBufferedInput()) readInput();
 }
 
 void ClientConn::flush() {
@@ -477,7 +511,7 @@ void ClientConn::updateInterest() {
     if (fd_ < 0) return;
     // Keep EPOLLIN while stopped so a hang-up is still noticed.
     uint32_t want = EPOLLIN;
-    if (readPaused_) want = 0;
+    if (readPaused_ || heldForLeader_) want = 0;
     if (wantWrite_) want |= stream_->writeWaitsForInput() ? EPOLLIN : EPOLLOUT;
     if (stream_->readWaitsForOutput()) want |= EPOLLOUT;
     if (want != interest_) {

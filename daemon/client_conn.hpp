@@ -38,6 +38,9 @@ public:
     void onDecided();
     // Writes what is buffered.
     void flush();
+    // A leader-first command held this client's next command back
+    // (leader_first.hpp); it goes on now.
+    void resumeAfterLeader();
     // The one way a client is closed: stops its I/O at once and hands it to
     // the server, which frees it before the loop sleeps (see server.hpp).
     // `why`, if given, is logged.
@@ -79,6 +82,9 @@ private:
     // Frames and handles requests from `input`; returns the bytes used.
     size_t process(std::string_view input);
     void handle(FramedRequest &req);
+    // Goes to a database now (not answered or queued here): what waits
+    // behind a leader-first command.
+    bool sendsToDatabases(const FramedRequest &req) const;
     // read: the request is a read (command_table.hpp, isRead).
     void forward(std::string_view resp, bool read = false);
     // A write: through the journal to every database (Server::fanOutWrite).
@@ -98,6 +104,8 @@ private:
     void writeIfOverOutputBound();
     void updateInterest();
     void resumeIfPossible();
+    // Handles the requests already buffered, then any OpenSSL holds.
+    void takeBufferedInput();
     // Tells the server's ClientMemory what the buffers hold now.
     void trackMemory();
 
@@ -114,6 +122,7 @@ private:
     size_t trackedBytes_ = 0;            // bufferedBytes() as last told to ClientMemory
     bool activeSinceSweep_ = true;       // read or wrote since the janitor's last sweep
     bool readPaused_ = false;            // too many requests in flight: backpressure
+    bool heldForLeader_ = false;         // waits for a leader-first command (leader_first.hpp)
     bool stopReading_ = false;           // QUIT, protocol error, -c, shutdown
     bool closeWhenDone_ = false;
     bool wantWrite_ = false;

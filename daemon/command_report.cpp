@@ -44,6 +44,12 @@ std::string describeCommandRouting(std::string_view name, ReadFrom mode) {
     }
     if (spec->hasSubcommands && spec->flags == 0)
         return line + "write (has subcommands, each classified on its own: ask for " + lowerName + "|SUB)";
+    if (lowerName == "spop")
+        return line + "write, leader-first (runs on the first database up; the others get SREM of the members it "
+                      "popped)";
+    if (lowerName == "xadd")
+        return line + "write (every database); with the ID * leader-first (runs on the first database up; the "
+                      "others get XADD with the ID it chose)";
     if (lowerName == "pfcount")
         return line + "write (flagged readonly, but it caches the cardinality inside the value: every database)";
     if (spec->has(kCmdWrite)) return line + "write (every database, acknowledged per --ack)";

@@ -19,7 +19,7 @@ namespace {
 // original while accepting the rewrite, or the reverse, whatever its clock.
 constexpr int64_t kMaxMs = int64_t{1} << 62;
 
-enum class Form { None, Expire, PExpire, Set, SetEx, PSetEx, GetEx, Restore };
+enum class Form { None, Expire, PExpire, Set, SetEx, PSetEx, GetEx, Restore, XClaim };
 
 // Runs for every request: the argument count and the name's length decide
 // most of them before a byte is compared.
@@ -36,6 +36,7 @@ Form formOf(const FramedRequest &req) {
     case 6:
         if (req.argc >= 3 && argEquals(name, "EXPIRE")) return Form::Expire;
         if (req.argc == 4 && argEquals(name, "PSETEX")) return Form::PSetEx;
+        if (req.argc >= 6 && argEquals(name, "XCLAIM")) return Form::XClaim;
         return Form::None;
     case 7:
         if (req.argc >= 3 && argEquals(name, "PEXPIRE")) return Form::PExpire;
@@ -162,13 +163,44 @@ struct Replace {
     std::string_view with;
 };
 
+// A stream ID as XCLAIM takes its IDs: "ms" or "ms-seq", digits only.
+bool isStreamId(std::string_view s) {
+    size_t dash = s.find('-');
+    std::string_view ms = s.substr(0, dash), seq = dash == std::string_view::npos ? "0" : s.substr(dash + 1);
+    auto digits = [](std::string_view d) {
+        if (d.empty() || d.size() > 20) return false;
+        for (char c : d)
+            if (c < '0' || c > '9') return false;
+        return true;
+    };
+    return digits(ms) && digits(seq);
+}
+
+// XCLAIM's options after its IDs: where IDLE is (0: none), and whether
+// TIME is given.
+void findXclaimTime(std::string_view resp, size_t &idleAt, bool &hasTime) {
+    idleAt = 0;
+    hasTime = false;
+    size_t i = 0;
+    bool options = false;
+    forEachArgument(resp, [&](std::string_view arg) {
+        size_t at = i++;
+        if (at < 5) return true;
+        if (!options && isStreamId(arg)) return true;
+        options = true;
+        if (argEquals(arg, "IDLE")) idleAt = at;
+        else if (argEquals(arg, "TIME")) hasTime = true;
+        return true;
+    });
+}
+
 // `resp` again with the listed arguments (in index order) replaced and
 // `appended` added at the end, in canonical RESP.
 void emit(std::string_view resp, size_t argc, std::initializer_list<Replace> replaced,
-          std::optional<std::string_view> appended, std::string &out) {
+          std::initializer_list<std::string_view> appended, std::string &out) {
     out.clear();
     out.reserve(resp.size() + 48);
-    resp::appendArrayHeader(out, static_cast<long long>(argc + (appended ? 1 : 0)));
+    resp::appendArrayHeader(out, static_cast<long long>(argc + appended.size()));
     const Replace *next = replaced.begin();
     size_t i = 0;
     forEachArgument(resp, [&](std::string_view arg) {
@@ -180,7 +212,7 @@ void emit(std::string_view resp, size_t argc, std::initializer_list<Replace> rep
         ++i;
         return true;
     });
-    if (appended) resp::appendBulk(out, *appended);
+    for (std::string_view a : appended) resp::appendBulk(out, a);
 }
 
 bool rewriteAs(Form form, const FramedRequest &req, int64_t nowMs, std::string &out) {
@@ -200,13 +232,13 @@ bool rewriteAs(Form form, const FramedRequest &req, int64_t nowMs, std::string &
         // and PEXPIREAT deletes the key and answers 1 as the original does.
         if (!parseInteger(req.args[2], ttl) || !expireOptionsValid(resp)) return false;
         if (!(at = deadline(ttl, form == Form::Expire ? 1000 : 1, nowMs))) return false;
-        emit(resp, req.argc, {{0, "PEXPIREAT"}, {2, text(*at)}}, std::nullopt, out);
+        emit(resp, req.argc, {{0, "PEXPIREAT"}, {2, text(*at)}}, {}, out);
         return true;
     case Form::Set: {
         SetExpiry opt;
         if (!findSetExpiry(resp, opt) || !parseInteger(opt.value, ttl) || ttl <= 0) return false;
         if (!(at = deadline(ttl, opt.unitMs, nowMs))) return false;
-        emit(resp, req.argc, {{opt.index, "PXAT"}, {opt.index + 1, text(*at)}}, std::nullopt, out);
+        emit(resp, req.argc, {{opt.index, "PXAT"}, {opt.index + 1, text(*at)}}, {}, out);
         return true;
     }
     case Form::SetEx:
@@ -214,21 +246,38 @@ bool rewriteAs(Form form, const FramedRequest &req, int64_t nowMs, std::string &
         // SETEX key t value -> SET key value PXAT at: both answer +OK.
         if (!parseInteger(req.args[2], ttl) || ttl <= 0) return false;
         if (!(at = deadline(ttl, form == Form::SetEx ? 1000 : 1, nowMs))) return false;
-        emit(resp, req.argc, {{0, "SET"}, {2, argAt(resp, 3)}, {3, "PXAT"}}, text(*at), out);
+        emit(resp, req.argc, {{0, "SET"}, {2, argAt(resp, 3)}, {3, "PXAT"}}, {text(*at)}, out);
         return true;
     case Form::GetEx: {
         int64_t unitMs = argEquals(req.args[2], "EX") ? 1000 : argEquals(req.args[2], "PX") ? 1 : 0;
         if (unitMs == 0 || !parseInteger(argAt(resp, 3), ttl) || ttl <= 0) return false;
         if (!(at = deadline(ttl, unitMs, nowMs))) return false;
-        emit(resp, req.argc, {{2, "PXAT"}, {3, text(*at)}}, std::nullopt, out);
+        emit(resp, req.argc, {{2, "PXAT"}, {3, text(*at)}}, {}, out);
         return true;
     }
     case Form::Restore:
         // A ttl of 0 means no expiry: nothing to rewrite.
         if (!parseInteger(req.args[2], ttl) || ttl <= 0 || !restoreOptionsValid(resp)) return false;
         if (!(at = deadline(ttl, 1, nowMs))) return false;
-        emit(resp, req.argc, {{2, text(*at)}}, "ABSTTL", out);
+        emit(resp, req.argc, {{2, text(*at)}}, {"ABSTTL"}, out);
         return true;
+    case Form::XClaim: {
+        // Each database would take "now" from its own clock as the new
+        // delivery time: XCLAIM ... TIME <ms> gives them one, as Redis
+        // replicates it. IDLE ms becomes TIME now - ms.
+        size_t idleAt = 0;
+        bool hasTime = false;
+        findXclaimTime(resp, idleAt, hasTime);
+        if (hasTime) return false;
+        if (idleAt == 0) {
+            emit(resp, req.argc, {}, {"TIME", text(nowMs)}, out);
+            return true;
+        }
+        int64_t idle = 0;
+        if (!parseInteger(argAt(resp, idleAt + 1), idle) || idle < 0 || idle > nowMs) return false;
+        emit(resp, req.argc, {{idleAt, "TIME"}, {idleAt + 1, text(nowMs - idle)}}, {}, out);
+        return true;
+    }
     case Form::None:
         break;
     }

@@ -1,13 +1,15 @@
-// Deterministic expiry: a command whose deadline a database would compute
-// from its own clock on arrival is sent to every database in its absolute
-// form instead, computed once by dbsyncd, so every copy of a key expires at
-// the same millisecond (docs/dbsyncd.md, "Deterministic commands"):
+// Deterministic times: a command whose deadline (or, for XCLAIM, delivery
+// time) a database would compute from its own clock on arrival is sent to
+// every database in its absolute form instead, computed once by dbsyncd, so
+// every copy holds the same millisecond (docs/dbsyncd.md, "Deterministic
+// commands"):
 //
 //   EXPIRE/PEXPIRE key t [NX|XX|GT|LT]   -> PEXPIREAT key <ms> [NX|XX|GT|LT]
 //   SET key value ... EX s | PX ms ...   -> SET key value ... PXAT <ms> ...
 //   SETEX/PSETEX key t value             -> SET key value PXAT <ms>
 //   GETEX key EX s | PX ms               -> GETEX key PXAT <ms>
 //   RESTORE key ttl payload [options]    -> RESTORE key <ms> payload [options] ABSTTL
+//   XCLAIM key g c min-idle id... [opts] -> XCLAIM ... [opts] TIME <ms> (IDLE ms -> TIME <ms>)
 //
 // Only commands Redis would accept are rewritten, and they are rewritten to
 // a command with the same reply. Anything else (a bad number, a ttl Redis

@@ -170,6 +170,11 @@ void DatabaseBackend::resumeFromMarker() {
         diverge(r.why);
         return;
     }
+    if (markerPresent_ && journal_->inDoubt(marker_)) {
+        diverge("it ran a leader-first command whose reply was lost, and its marker " + std::to_string(marker_) +
+                " shows it applied it: the others never got its effect");
+        return;
+    }
     // Whatever the outbox held is settled: the marker says what of it was
     // applied, and the rest comes again from the journal.
     applied_ = pushed_ = markerSent_ = lastRecord_ = r.applied;
@@ -231,7 +236,9 @@ void DatabaseBackend::replayMore() {
             if (rec.flags & kJournalAtomic) replies = 4;
             if (rec.flags & kJournalTransaction) replies = static_cast<uint32_t>(countCommands(rec.payload));
             outbox_.push(nullptr, rec.payload, loop_.nowUs(), rec.seq, replies);
-            pushed_ = lastRecord_ = rec.seq;
+            pushed_ = rec.seq;
+            // A marker in doubt names the record before it (write_journal.hpp).
+            if (!(rec.flags & kJournalInDoubt)) lastRecord_ = rec.seq;
             if (rec.flags & (kJournalAtomic | kJournalTransaction)) markerSent_ = rec.seq;
             replayed++;
             continue;
@@ -415,6 +422,19 @@ bool DatabaseBackend::sendWrite(FanoutRequest *req, const OutgoingWrite &w) {
     pushed_ = lastRecord_ = w.seq;
     if (w.shape != ReplyShape::AsIs) markerSent_ = w.seq;
     return true;
+}
+
+void DatabaseBackend::sendMarkerRecord(const OutgoingWrite &w, bool inDoubt) {
+    if (!journal_ || w.seq == 0 || position_ != Position::Live) return;
+    if (outbox_.size() >= limits_.maxPending) {
+        overflows++;
+        position_ = Position::Replaying;
+        return;
+    }
+    outbox_.push(nullptr, w.bytes(), loop_.nowUs(), w.seq, w.replies, static_cast<uint8_t>(w.shape));
+    pushed_ = w.seq;
+    // A marker in doubt names the record before it: batches go on naming that.
+    if (!inDoubt) lastRecord_ = markerSent_ = w.seq;
 }
 
 void DatabaseBackend::sendControl(FanoutRequest *req, std::string_view resp) {

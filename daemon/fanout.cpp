@@ -5,6 +5,7 @@
 #include "client_conn.hpp"
 #include "database_backend.hpp"
 #include "event_loop.hpp"
+#include "leader_first.hpp"
 #include "log.hpp"
 #include "log_limiter.hpp"
 #include "read_router.hpp"
@@ -70,8 +71,9 @@ FanoutRequest *FanoutRequest::withLocalReply(ClientConn *client, std::string_vie
 }
 
 void FanoutRequest::onReply(std::string_view reply, bool error) {
-    // Divergence needs two replies to compare; one database has nothing to compare.
-    if (tally_.n > 1) {
+    // Divergence needs two replies to compare; one database has nothing to
+    // compare, and an effect's reply is not the command's.
+    if (tally_.n > 1 && !effectPhase_) {
         uint64_t fp = replyFingerprint(reply);
         if (!haveFingerprint_) {
             haveFingerprint_ = true;
@@ -84,9 +86,23 @@ void FanoutRequest::onReply(std::string_view reply, bool error) {
     (error ? tally_.errors : tally_.ok)++;
     // Once decided, the client has its reply: late replies are counted and
     // compared above, and there is nothing to keep them for.
-    if (decided_) return;
-    std::string &keep = error ? error_ : success_;
-    if (keep.empty()) keep.assign(reply);
+    if (!decided_) {
+        std::string &keep = error ? error_ : success_;
+        if (keep.empty()) keep.assign(reply);
+        maybeDecide();
+    }
+    if (LeaderFirst *leader = takeLeader()) leader->leaderAnswered(this, reply, error);
+}
+
+LeaderFirst *FanoutRequest::takeLeader() {
+    LeaderFirst *leader = leader_;
+    leader_ = nullptr;
+    if (leader) effectPhase_ = true;
+    return leader;
+}
+
+void FanoutRequest::countLikeLeader(size_t k, bool isError) {
+    (isError ? tally_.errors : tally_.ok) += k;
     maybeDecide();
 }
 
@@ -122,6 +138,7 @@ void FanoutRequest::onNotSent(const std::string &why) {
     if (notSent_.empty()) notSent_ = why;
     if (retryRead()) return;
     maybeDecide();
+    if (LeaderFirst *leader = takeLeader()) leader->leaderFailed(this, false);
 }
 
 void FanoutRequest::onOutcomeUnknown(const std::string &why) {
@@ -129,6 +146,7 @@ void FanoutRequest::onOutcomeUnknown(const std::string &why) {
     if (unknown_.empty()) unknown_ = why;
     if (retryRead()) return;
     maybeDecide();
+    if (LeaderFirst *leader = takeLeader()) leader->leaderFailed(this, true);
 }
 
 void FanoutRequest::sendRead(ReadRouter &router, bool cursor, DatabaseBackend &db, std::string_view resp) {

@@ -18,6 +18,7 @@ namespace dbsync {
 
 class ClientConn;
 class DatabaseBackend;
+class LeaderFirst;
 class ReadRouter;
 struct Stats;
 
@@ -60,6 +61,13 @@ public:
     // differently: its name and first key, cut short.
     void describe(std::string_view name, std::string_view key);
 
+    // A leader-first command (leader_first.hpp): the first outcome is the
+    // leader's, and `leader` hears of it; the replies after it answer the
+    // effect, so they count for --ack but are not compared with it.
+    void leadBy(LeaderFirst *leader) { leader_ = leader; }
+    // `k` databases need no effect: they count as the leader did.
+    void countLikeLeader(size_t k, bool isError);
+
     // The client is gone: keep counting replies, answer nobody.
     void detachClient() { client_ = nullptr; }
 
@@ -74,6 +82,8 @@ public:
 private:
     ~FanoutRequest() = default;
     void maybeDecide();
+    // The leader to tell of this outcome, once: the first one.
+    LeaderFirst *takeLeader();
     void logDivergence();
     // sendRead's second try; true if it was sent elsewhere.
     bool retryRead();
@@ -89,6 +99,8 @@ private:
     bool read_ = false;
     bool cursor_ = false;     // a cursor read (isCursorRead): routed as such on the retry too
     bool retried_ = false;
+    bool effectPhase_ = false;  // leader-first: the leader's outcome is in
+    LeaderFirst *leader_ = nullptr;  // leader-first: told of the leader's outcome
     ReadRouter *router_ = nullptr;  // set by sendRead
     DatabaseBackend *sentTo_ = nullptr;
     std::string resend_;      // the read's bytes, until it is answered or retried

@@ -22,12 +22,15 @@ namespace dbsync {
 // Flag bits; opaque to the storage layer, which only refuses unknown bits.
 constexpr uint8_t kJournalAtomic = 1;
 constexpr uint8_t kJournalTransaction = 2;
-constexpr uint8_t kJournalKnownFlags = kJournalAtomic | kJournalTransaction;
+// A marker alone, for a leader-first command whose leader's reply was lost
+// (leader_first.hpp): a database whose marker names it applied the command.
+constexpr uint8_t kJournalInDoubt = 4;
+constexpr uint8_t kJournalKnownFlags = kJournalAtomic | kJournalTransaction | kJournalInDoubt;
 
 struct JournalRecord {            // a view: payload points into a buffer
     uint64_t seq = 0;             // 1, 2, 3 ... consecutive within a segment
     uint64_t timeMs = 0;          // wall clock (Unix ms) when appended
-    uint8_t flags = 0;            // kJournalAtomic, kJournalTransaction
+    uint8_t flags = 0;            // kJournalAtomic, kJournalTransaction, kJournalInDoubt
     std::string_view payload;     // RESP bytes of the command(s)
 };
 

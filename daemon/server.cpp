@@ -132,8 +132,6 @@ void Server::tendJournal(uint64_t nowMs) {
     divergenceLog_.sweep(nowMs);
     if (!journal_) return;
     journal_->storage().syncIfDue(nowMs);
-    if (uint64_t ahead = journal_->aheadMarker())
-        for (auto &db : databases_) db->checkAhead(ahead);
     uint64_t wallMs = time(nullptr) * 1000ULL;
     uint64_t upTo = UINT64_MAX;
     for (auto &db : databases_) {
@@ -233,6 +231,7 @@ void Server::freeClosedClients() {
     if (closed_.empty()) return;
     for (ClientConn *c : closed_) {
         clients_.erase(c);
+        leaderFirst_.forget(c);
         delete c;
     }
     closed_.clear();
@@ -268,9 +267,15 @@ void Server::beforeSleep() {
     // stop at the end of this turn.
     // The journal first: no database sees a write before the journal has
     // it, so none can hold a write the journal does not.
+    // A database that showed a marker of writes the journal lost makes the
+    // others that lack them diverged before any of them takes a read.
+    if (journal_ && journal_->aheadMarker())
+        for (auto &db : databases_) db->checkAhead(journal_->aheadMarker());
+    // Clients held back by a leader-first command go on once its effect is
+    // on its way (leader_first.hpp).
     bool wrote = true;
     while (wrote) {
-        wrote = false;
+        wrote = leaderFirst_.resumeHeld();
         flushJournal();
         for (auto &db : databases_) wrote = db->flushWrites(!shuttingDown_) || wrote;
     }

@@ -25,6 +25,7 @@
 #include "database_backend.hpp"
 #include "event_loop.hpp"
 #include "janitor.hpp"
+#include "leader_first.hpp"
 #include "listener.hpp"
 #include "log_limiter.hpp"
 #include "options.hpp"
@@ -67,6 +68,7 @@ public:
     std::vector<std::unique_ptr<DatabaseBackend>> &databases() { return databases_; }
     const std::vector<std::unique_ptr<DatabaseBackend>> &databases() const { return databases_; }
     ReadRouter &readRouter() { return readRouter_; }
+    LeaderFirst &leaderFirst() { return leaderFirst_; }
     // Every client not yet freed, closed ones included (ClientConn::closed()).
     const std::unordered_set<ClientConn *> &clients() const { return clients_; }
     ClientMemory &clientMemory() { return clientMemory_; }
@@ -137,6 +139,7 @@ private:
     Listener listener_;
     std::vector<std::unique_ptr<DatabaseBackend>> databases_;
     ReadRouter readRouter_{loop_, databases_, opts_.readFrom};
+    LeaderFirst leaderFirst_{*this};
     std::unordered_set<ClientConn *> clients_;
     std::vector<ClientConn *> pendingFlush_;
     std::vector<ClientConn *> closed_;  // closed clients, freed before the next wait

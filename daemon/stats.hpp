@@ -19,6 +19,7 @@ struct Stats {
     uint64_t failed = 0;         // commands whose ack policy could not be met
     uint64_t rejected = 0;       // commands a fan-out proxy cannot serve
     uint64_t rewritten = 0;      // sent in absolute form (command_rewrite.hpp)
+    uint64_t leaderFirst = 0;    // run on one database first, then sent as their effect (leader_first.hpp)
     uint64_t divergent = 0;      // commands the databases answered differently
     uint64_t readsOneDatabase = 0;  // reads sent to one database (--read-from nearest|first)
     uint64_t readsRetried = 0;      // of which sent again to another after the first failed them

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "journal_reader.hpp"
 #include "log.hpp"
 #include "resp_writer.hpp"
 
@@ -64,6 +65,31 @@ OutgoingWrite WriteJournal::single(std::string_view resp, bool plain, uint64_t n
     }
     w.seq = storage_.append(w.bytes(), plain ? 0 : kJournalAtomic, nowMs);
     return w;
+}
+
+OutgoingWrite WriteJournal::onLeader(std::string_view resp) const {
+    OutgoingWrite w;
+    w.seq = storage_.head() + 1;
+    wrap(w.owned, resp, w.seq);
+    w.replies = 4;
+    w.shape = ReplyShape::FirstOfExec;
+    return w;
+}
+
+OutgoingWrite WriteJournal::markerRecord(uint64_t seq, bool inDoubt, uint64_t nowMs) {
+    OutgoingWrite w;
+    // In doubt, the marker names the record before: a database holding
+    // `seq` as its marker then got it from the leader-first command alone.
+    w.owned = markerCommand(inDoubt ? (seq == runBase_ + 1 ? openHead_ : seq - 1) : seq);
+    w.seq = storage_.append(w.owned, inDoubt ? kJournalInDoubt : 0, nowMs);
+    return w;
+}
+
+bool WriteJournal::inDoubt(uint64_t seq) const {
+    if (seq < storage_.firstSeq() || seq > storage_.head()) return false;
+    JournalReader reader(storage_, seq);
+    JournalRecord rec;
+    return reader.next(rec) == JournalReader::Result::Record && rec.seq == seq && (rec.flags & kJournalInDoubt);
 }
 
 OutgoingWrite WriteJournal::transaction(const std::vector<std::string> &commands, uint64_t nowMs) {

@@ -77,6 +77,17 @@ public:
     // A client's transaction: `commands` are what came between MULTI and
     // EXEC; the marker goes in before EXEC.
     OutgoingWrite transaction(const std::vector<std::string> &commands, uint64_t nowMs);
+    // A leader-first command for its leader (leader_first.hpp): inside
+    // MULTI ... EXEC with the marker of the next record, which is not
+    // appended here: its effect, appended once the leader answered, is.
+    OutgoingWrite onLeader(std::string_view resp) const;
+    // The record onLeader() numbered, as the marker alone: when the leader
+    // changed nothing, or (inDoubt, kJournalInDoubt) its reply was lost;
+    // then the marker it sets names the record before it.
+    OutgoingWrite markerRecord(uint64_t seq, bool inDoubt, uint64_t nowMs);
+    // Record `seq` is a marker in doubt: a database holding that marker
+    // applied a leader-first command whose effect the others never got.
+    bool inDoubt(uint64_t seq) const;
 
     // Where a database that connected resumes, from the marker it holds;
     // `applied`: the last write dbsyncd saw it apply, in this run or before.

@@ -267,3 +267,35 @@ def test_other_commands_are_not_counted(procs):
                 ("SET", "k", "v", "PXAT", str(now_ms() + 100_000)), ("PERSIST", "k"), ("TTL", "k")):
         s.both(*cmd)
     assert s.rewritten() == 0
+
+
+def pending_times(server, stream):
+    """(id, consumer, delivery time, delivery count) of every pending entry,
+    as XINFO STREAM FULL gives them."""
+    with server.client() as c:
+        full = c.command("XINFO", "STREAM", stream, "FULL")
+    groups = dict(zip(full[::2], full[1::2]))[b"groups"]
+    out = []
+    for group in groups:
+        fields = dict(zip(group[::2], group[1::2]))
+        out += [tuple(p) for p in fields[b"pending"]]
+    return out
+
+
+@pytest.mark.parametrize("idle", [None, "250"], ids=["now", "idle"])
+def test_xclaim_gives_every_database_the_same_delivery_time(procs, idle):
+    s = Setup(procs)
+    with s.d.client() as c:
+        for i in range(1, 6):
+            assert c.command("XADD", "st", f"{i}-0", "n", str(i)) == f"{i}-0".encode()
+        assert c.command("XGROUP", "CREATE", "st", "g", "0") == "OK"
+        assert len(c.command("XREADGROUP", "GROUP", "g", "c1", "STREAMS", "st", ">")[0][1]) == 5
+    cmd = ["XCLAIM", "st", "g", "c2", "0", "1-0", "3-0", "5-0", "JUSTID"] + (["IDLE", idle] if idle else [])
+    (got,), t0, t1 = s.through_dbsyncd_with_b_late([encode(*cmd)])
+    assert got == b"*3\r\n$3\r\n1-0\r\n$3\r\n3-0\r\n$3\r\n5-0\r\n"
+    at_a, at_b = pending_times(s.a, "st"), pending_times(s.b, "st")
+    claimed = [p for p in at_a if p[1] == b"c2"]
+    assert [p[0] for p in claimed] == [b"1-0", b"3-0", b"5-0"]
+    assert at_a == at_b, f"pending entries differ: A {at_a}, B {at_b}"
+    back = int(idle or 0)
+    assert all(t0 - back <= p[2] <= t1 - back for p in claimed), (claimed, t0, t1)

@@ -37,6 +37,7 @@ INFO_TO_METRIC = {
     "commands_failed": "dbsyncd_commands_failed_total",
     "commands_rejected": "dbsyncd_commands_rejected_total",
     "commands_rewritten": "dbsyncd_commands_rewritten_total",
+    "commands_leader_first": "dbsyncd_commands_leader_first_total",
     "reads_one_database": "dbsyncd_reads_one_database_total",
     "reads_retried": "dbsyncd_reads_retried_total",
     "replies_divergent": "dbsyncd_commands_divergent_total",

@@ -302,3 +302,18 @@ TEST(CommandRewrite, ForFanoutUsesTheWallClock) {
     EXPECT_FALSE(dbsync::rewriteForFanout(req, out));
     EXPECT_EQ(out, "untouched");
 }
+
+TEST(CommandRewrite, XclaimGetsOneDeliveryTime) {
+    EXPECT_EQ(rewrite({"XCLAIM", "s", "g", "c", "0", "1-1", "2-0"}),
+              encode({"XCLAIM", "s", "g", "c", "0", "1-1", "2-0", "TIME", "1700000000000"}));
+    EXPECT_EQ(rewrite({"xclaim", "s", "g", "c", "10", "5", "JUSTID", "RETRYCOUNT", "3"}),
+              encode({"xclaim", "s", "g", "c", "10", "5", "JUSTID", "RETRYCOUNT", "3", "TIME", "1700000000000"}));
+    // IDLE ms is a delivery time ms ago.
+    EXPECT_EQ(rewrite({"XCLAIM", "s", "g", "c", "0", "1-1", "IDLE", "500", "FORCE"}),
+              encode({"XCLAIM", "s", "g", "c", "0", "1-1", "TIME", "1699999999500", "FORCE"}));
+    // A time given already, or an IDLE Redis refuses, go as they came.
+    EXPECT_EQ(rewrite({"XCLAIM", "s", "g", "c", "0", "1-1", "TIME", "5"}), kUnchanged);
+    EXPECT_EQ(rewrite({"XCLAIM", "s", "g", "c", "0", "1-1", "IDLE", "-1"}), kUnchanged);
+    EXPECT_EQ(rewrite({"XCLAIM", "s", "g", "c", "0", "1-1", "IDLE", "x"}), kUnchanged);
+    EXPECT_EQ(rewrite({"XCLAIM", "s", "g", "c", "0"}), kUnchanged) << "no ID: Redis's arity error";
+}

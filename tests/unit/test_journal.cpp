@@ -180,7 +180,7 @@ TEST(Journal, RefusesOversizeRecordsAndUnknownFlags) {
     EXPECT_EQ(j.append("x", 0, 1), 0u) << "not open";
     openOrFail(j, o);
     EXPECT_EQ(j.append(std::string(101, 'x'), 0, 1), 0u);
-    EXPECT_EQ(j.append("x", 4, 1), 0u);
+    EXPECT_EQ(j.append("x", 8, 1), 0u);
     EXPECT_EQ(j.head(), 0u);
     EXPECT_EQ(j.append(std::string(100, 'x'), 0, 1), 1u);
 }

@@ -111,7 +111,7 @@ TEST(JournalRecord, LengthOverTheBoundIsCorruptAtOnce) {
 }
 
 TEST(JournalRecord, UnknownFlagBitsAreCorruptEvenWithAGoodCrc) {
-    for (int flags : {4, 8, 0x80, 0xff}) {
+    for (int flags : {8, 0x10, 0x80, 0xff}) {
         const std::string r = encode(1, 1, static_cast<uint8_t>(flags), "x");
         JournalRecord rec;
         size_t used = 0;

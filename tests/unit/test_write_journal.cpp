@@ -197,3 +197,33 @@ TEST_F(WriteJournalTest, BoundsSayHowFarBehindIsTooFar) {
     EXPECT_NE(why.find("--journal-max-bytes"), std::string::npos) << why;
     EXPECT_FALSE(j.pastBounds(j.storage().head(), 1700000000000, why));
 }
+
+TEST_F(WriteJournalTest, ALeaderFirstCommandTakesTheNextNumberAndItsRecordKeepsIt) {
+    WriteJournal &j = open();
+    write(j, "a");
+    std::string spop = "*2\r\n$4\r\nSPOP\r\n$1\r\ns\r\n";
+    OutgoingWrite lead = j.onLeader(spop);
+    EXPECT_EQ(lead.seq, j.storage().head() + 1) << "numbered, not appended";
+    EXPECT_EQ(lead.bytes(), "*1\r\n$5\r\nMULTI\r\n" + spop + j.markerCommand(lead.seq) + "*1\r\n$4\r\nEXEC\r\n");
+    EXPECT_EQ(lead.shape, ReplyShape::FirstOfExec);
+    // Nothing changed: the marker alone, naming itself.
+    OutgoingWrite none = j.markerRecord(lead.seq, false, 1);
+    EXPECT_EQ(none.seq, lead.seq);
+    EXPECT_EQ(none.bytes(), j.markerCommand(lead.seq));
+    EXPECT_TRUE(j.storage().flush());
+    EXPECT_FALSE(j.inDoubt(none.seq));
+    // The leader's reply lost: the record names the one before, so only
+    // the leader can hold its number as a marker.
+    OutgoingWrite lost = j.markerRecord(j.onLeader(spop).seq, true, 1);
+    EXPECT_EQ(lost.seq, none.seq + 1);
+    EXPECT_EQ(lost.bytes(), j.markerCommand(none.seq));
+    EXPECT_TRUE(j.storage().flush());
+    EXPECT_TRUE(j.inDoubt(lost.seq));
+    EXPECT_FALSE(j.inDoubt(lost.seq + 1));
+    // The first record of a run names the last one of the run before.
+    uint64_t last = j.storage().head();
+    WriteJournal &next = open();
+    OutgoingWrite first = next.markerRecord(next.onLeader(spop).seq, true, 1);
+    EXPECT_EQ(first.seq, next.runBase() + 1);
+    EXPECT_EQ(first.bytes(), next.markerCommand(last));
+}
