@@ -37,6 +37,17 @@ bench-resync:
 	$(MAKE) all
 	$(BENCH_PYTHON) bench/resync.py $(RESYNC_ARGS)
 
+# make bench-leader: bench/leader_first.py, SPOP and XADD * (leader-first)
+# next to SET through dbsyncd -> 2 databases, with and without a journal:
+# ops/s, p50 and ratios (about a minute). Options through LEADER_ARGS, e.g.
+#   make bench-leader LEADER_ARGS="--rounds 5 --n 200000"
+LEADER_ARGS ?=
+
+.PHONY: bench-leader
+bench-leader:
+	$(MAKE) all
+	$(BENCH_PYTHON) bench/leader_first.py $(LEADER_ARGS)
+
 # make bench-journal: bench/journal.py, the journal part of make bench on its
 # own: dbsyncd --no-journal, --journal-fsync everysec and always under
 # redis-benchmark, a database catching up after a restart, journal bytes per

@@ -1,5 +1,6 @@
 #include "command_policy.hpp"
 
+#include <cstring>
 #include <string>
 #include <unordered_map>
 
@@ -87,6 +88,13 @@ CommandClass classifyCommand(const FramedRequest &req) {
         buf[i] = c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
     }
     std::string_view upper(buf, name.size());
+    // Traffic repeats a few commands: the last name forwarded for its name
+    // alone is known without a lookup (the ones whose arguments matter, below,
+    // never are).
+    static char lastForward[16];
+    static size_t lastForwardLen = 0;
+    if (upper.size() == lastForwardLen && std::memcmp(buf, lastForward, lastForwardLen) == 0)
+        return {CommandKind::Forward};
     auto it = table().find(upper);
     if (it != table().end()) return it->second;
     // The script to kill blocks the shared connection it runs on.
@@ -100,6 +108,11 @@ CommandClass classifyCommand(const FramedRequest &req) {
             return !blocking && !argEquals(arg, "STREAMS");
         });
         if (blocking) return {CommandKind::Blocking, kBlocking};
+        return {CommandKind::Forward};
+    }
+    if (upper != "SCRIPT" && upper != "FUNCTION") {
+        std::memcpy(lastForward, buf, upper.size());
+        lastForwardLen = upper.size();
     }
     return {CommandKind::Forward};
 }

@@ -137,10 +137,27 @@ const CommandSpec *CommandTable::find(std::string_view fullName) const {
     return it == specs_.end() ? nullptr : &it->second;
 }
 
+namespace {
+
+// `arg` is `lowerName` in any case.
+bool sameName(std::string_view arg, const std::string &lowerName) {
+    if (arg.size() != lowerName.size()) return false;
+    for (size_t i = 0; i < arg.size(); i++) {
+        char c = arg[i];
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if (c != lowerName[i]) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 const CommandSpec *CommandTable::lookup(const FramedRequest &req) const {
+    if (last_ && !last_->hasSubcommands && sameName(req.args[0], last_->name)) return last_;
     std::string name = lower(req.args[0]);
     auto it = specs_.find(name);
     if (it == specs_.end()) return nullptr;
+    if (!it->second.hasSubcommands) last_ = &it->second;
     if (!it->second.hasSubcommands || req.argc < 2) return &it->second;
     name += '|';
     name += lower(req.args[1]);

@@ -113,6 +113,10 @@ public:
 
 private:
     std::unordered_map<std::string, CommandSpec> specs_;  // by lower-case full name
+    // lookup() runs for every request, and traffic repeats a few commands:
+    // the last one found (without subcommands) is compared first, with no
+    // key built and no hash taken. Nodes of specs_ never move.
+    mutable const CommandSpec *last_ = nullptr;
 };
 
 // Reads and writes, for routing (--read-from, client_conn.cpp).

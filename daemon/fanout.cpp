@@ -1,5 +1,7 @@
 #include "fanout.hpp"
 
+#include <algorithm>
+#include <cstring>
 #include <new>
 
 #include "client_conn.hpp"
@@ -107,18 +109,15 @@ void FanoutRequest::countLikeLeader(size_t k, bool isError) {
 }
 
 void FanoutRequest::describe(std::string_view name, std::string_view key) {
-    size_t n = 0;
-    auto put = [&](std::string_view part) {
-        for (char c : part) {
-            if (n == sizeof what_) return;
-            // Printable, so a key cannot forge log lines.
-            what_[n++] = c >= 0x20 && c < 0x7f ? c : '?';
-        }
-    };
-    put(name);
-    if (!key.empty()) {
-        put(" ");
-        put(key);
+    // Every write pays for this, and few are ever logged: the bytes are
+    // copied as they are, and made printable only for the log line.
+    size_t n = std::min(name.size(), sizeof what_);
+    std::memcpy(what_, name.data(), n);
+    if (!key.empty() && n < sizeof what_) {
+        what_[n++] = ' ';
+        size_t k = std::min(key.size(), sizeof what_ - n);
+        std::memcpy(what_ + n, key.data(), k);
+        n += k;
     }
     whatLen_ = static_cast<uint8_t>(n);
 }
@@ -128,9 +127,15 @@ void FanoutRequest::logDivergence() {
     // where they start to.
     if (read_ || whatLen_ == 0 || !stats_.divergenceLog) return;
     if (!stats_.divergenceLog->allow(EventLoop::monotonicUs() / 1000)) return;
+    char what[sizeof what_];
+    for (size_t i = 0; i < whatLen_; i++) {
+        // Printable, so a key cannot forge log lines.
+        char c = what_[i];
+        what[i] = c >= 0x20 && c < 0x7f ? c : '?';
+    }
     LOG_WARN("the databases answered a write differently: %.*s%s (counted in replies_divergent; "
              "dbsync-check shows which keys differ)",
-             static_cast<int>(whatLen_), what_, whatLen_ == sizeof what_ ? "..." : "");
+             static_cast<int>(whatLen_), what, whatLen_ == sizeof what_ ? "..." : "");
 }
 
 void FanoutRequest::onNotSent(const std::string &why) {

@@ -110,7 +110,7 @@ private:
     std::string notSent_;     // why the first database that never got it did not
     std::string unknown_;     // why the first lost reply was lost
     std::string reply_;       // what the client gets, once decided
-    char what_[48];           // describe(): "SET user:42", not NUL-terminated
+    char what_[48];           // describe(): "SET user:42" as sent, not NUL-terminated
     uint8_t whatLen_ = 0;
 };
 
