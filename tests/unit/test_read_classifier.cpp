@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/command_policy.hpp"
 #include "daemon/command_report.hpp"
 #include "daemon/command_table.hpp"
 #include "request_framer.hpp"
@@ -110,4 +111,33 @@ TEST(CommandReport, SaysHowEachCommandIsHandled) {
               "subscribe: refused (it turns the connection into a stream, which a fan-out cannot merge)");
     EXPECT_EQ(dbsync::describeCommandRouting("object|encoding", ReadFrom::First),
               "object|encoding: read (one database: the first up in -d order (--read-from first))");
+}
+
+TEST(ReadClassifier, TheLastNameFoundNeverAnswersForAnother) {
+    // lookup() and classifyCommand() check the previous name first: whatever
+    // came before, each request is classified as on its own.
+    using dbsync::CommandKind;
+    auto kind = [](const std::vector<std::string> &args) {
+        Framed f = frame(args);
+        return dbsync::classifyCommand(f.req).kind;
+    };
+    for (int round = 0; round < 2; round++) {
+        EXPECT_EQ(kind({"SET", "k", "v"}), CommandKind::Forward);
+        EXPECT_EQ(kind({"set", "k", "v"}), CommandKind::Forward);
+        EXPECT_EQ(kind({"SELECT", "1"}), CommandKind::Rejected);
+        EXPECT_EQ(kind({"XREAD", "STREAMS", "s", "0"}), CommandKind::Forward);
+        EXPECT_EQ(kind({"XREAD", "BLOCK", "0", "STREAMS", "s", "0"}), CommandKind::Blocking);
+        EXPECT_EQ(kind({"SCRIPT", "FLUSH"}), CommandKind::Forward);
+        EXPECT_EQ(kind({"SCRIPT", "KILL"}), CommandKind::Control);
+        EXPECT_EQ(kind({"PING"}), CommandKind::Ping);
+    }
+    EXPECT_FALSE(read({"SET", "k", "v"}));
+    EXPECT_TRUE(read({"GET", "k"}));
+    EXPECT_TRUE(read({"get", "k"}));
+    EXPECT_FALSE(read({"GETDEL", "k"}));
+    EXPECT_TRUE(read({"OBJECT", "ENCODING", "k"}));
+    EXPECT_FALSE(read({"OBJECT", "NOSUCH", "k"}));
+    EXPECT_TRUE(read({"XINFO", "STREAM", "s"}));
+    EXPECT_TRUE(read({"GET", "k"}));
+    EXPECT_FALSE(read({"NOSUCH", "k"}));
 }
