@@ -75,7 +75,15 @@ FanoutRequest *FanoutRequest::withLocalReply(ClientConn *client, std::string_vie
 void FanoutRequest::onReply(std::string_view reply, bool error) {
     // Divergence needs two replies to compare; one database has nothing to
     // compare, and an effect's reply is not the command's.
-    if (tally_.n > 1 && !effectPhase_) {
+    if (effectPhase_) {
+        // An effect's reply is not the command's; but a database that
+        // refuses the effect of what the leader applied (or takes what the
+        // leader refused) now differs from it.
+        if (error != leaderError_ && !divergent_) {
+            divergent_ = true;
+            logDivergence();
+        }
+    } else if (tally_.n > 1) {
         uint64_t fp = replyFingerprint(reply);
         if (!haveFingerprint_) {
             haveFingerprint_ = true;
@@ -93,6 +101,7 @@ void FanoutRequest::onReply(std::string_view reply, bool error) {
         if (keep.empty()) keep.assign(reply);
         maybeDecide();
     }
+    if (leader_) leaderError_ = error;
     if (LeaderFirst *leader = takeLeader()) leader->leaderAnswered(this, reply, error);
 }
 

@@ -100,6 +100,7 @@ private:
     bool cursor_ = false;     // a cursor read (isCursorRead): routed as such on the retry too
     bool retried_ = false;
     bool effectPhase_ = false;  // leader-first: the leader's outcome is in
+    bool leaderError_ = false;  // leader-first: the leader answered with an error
     LeaderFirst *leader_ = nullptr;  // leader-first: told of the leader's outcome
     ReadRouter *router_ = nullptr;  // set by sendRead
     DatabaseBackend *sentTo_ = nullptr;

@@ -283,3 +283,17 @@ def test_spop_load_with_kills_of_dbsyncd_pops_each_member_once(procs, tmp_path):
     lost = members - left - set(answered)
     assert len(lost) <= 2 * 4 * 2, f"{len(lost)} members vanished unanswered{NOTE}"
     assert not differences([a, b])
+
+
+def test_a_follower_that_refuses_the_effect_is_counted_and_logged(procs):
+    # b already holds an entry far in the future (written past dbsyncd): the
+    # leader's ID is too small for it, so the copies now differ, and dbsyncd
+    # says so rather than hiding it behind the leader's success.
+    a, b = procs.start_redis(2)
+    d = procs.start_dbsyncd([a, b], ["--no-journal"])
+    with b.client() as c:
+        assert c.command("XADD", "st", "99999999999999-0", "n", "0") == b"99999999999999-0"
+    with d.client() as c:
+        assert isinstance(c.command("XADD", "st", "*", "n", "1"), bytes)
+    wait_until(lambda: int(d.info()["replies_divergent"]) == 1, 10, "the refused effect counted")
+    assert "answered a write differently: XADD st" in d.log()
