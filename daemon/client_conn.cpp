@@ -176,7 +176,7 @@ size_t ClientConn::process(std::string_view input) {
             finishAndClose();
             return input.size();
         }
-        if (server_.leaderFirst().holding() && sendsToDatabases(req)) {
+        if (waitsForLeader(req)) {
             // Each database gets the writes in one order: this command
             // waits, unconsumed, until the leader-first one's effect is on
             // its way; framed again then.
@@ -288,11 +288,14 @@ void ClientConn::handle(FramedRequest &req) {
     if (server_.options().closeAfterReply) finishAndClose();
 }
 
-bool ClientConn::sendsToDatabases(const FramedRequest &req) const {
+bool ClientConn::waitsForLeader(const FramedRequest &req) const {
+    const LeaderFirst &leader = server_.leaderFirst();
+    if (!leader.holding()) return false;
     // Inside MULTI commands are only queued here; EXEC sends them.
     CommandKind kind = classifyCommand(req).kind;
     if (inMulti_) return kind == CommandKind::Exec;
-    return kind == CommandKind::Forward || kind == CommandKind::Control;
+    if (kind != CommandKind::Forward && kind != CommandKind::Control) return false;
+    return !(kind == CommandKind::Forward && leaderFirstCommand(req) != LeaderCommand::None && leader.mayJoin());
 }
 
 bool ClientConn::refusedLikeRedis(const FramedRequest &req, CommandKind kind) {

@@ -82,9 +82,9 @@ private:
     // Frames and handles requests from `input`; returns the bytes used.
     size_t process(std::string_view input);
     void handle(FramedRequest &req);
-    // Goes to a database now (not answered or queued here): what waits
-    // behind a leader-first command.
-    bool sendsToDatabases(const FramedRequest &req) const;
+    // Goes to a database now (not answered or queued here) while
+    // leader-first commands are in flight, and cannot join them.
+    bool waitsForLeader(const FramedRequest &req) const;
     // read: the request is a read (command_table.hpp, isRead).
     void forward(std::string_view resp, bool read = false);
     // A write: through the journal to every database (Server::fanOutWrite).

@@ -20,47 +20,49 @@ uint64_t wallMs() { return static_cast<uint64_t>(time(nullptr)) * 1000; }
 
 void LeaderFirst::forget(ClientConn *client) { std::erase(waiting_, client); }
 
+bool LeaderFirst::mayJoin() const {
+    if (runs_.empty() || !waiting_.empty()) return false;
+    const DatabaseBackend &leader = *server_.databases()[leader_];
+    return leader.serving() && leader.pending() + 1 < server_.options().dbMaxPending;
+}
+
 void LeaderFirst::run(FanoutRequest *req, const FramedRequest &request, LeaderCommand which) {
     auto &dbs = server_.databases();
     req->retain();
     req->describe(request.args[0], request.args[1]);
-    // The first database in -d order that takes writes now: the same one
-    // while it stays up.
-    size_t leader = 0;
-    while (leader < dbs.size() && !dbs[leader]->serving()) leader++;
-    if (leader == dbs.size()) {
-        // Nothing is journaled: the command is applied nowhere.
-        for (auto &db : dbs)
-            req->onNotSent(db->name() + ": no database is up to run " + commandName(which) + " on first");
-        req->release();
-        return;
+    if (runs_.empty()) {
+        // The first database in -d order that takes writes now: the same
+        // one while it stays up.
+        leader_ = 0;
+        while (leader_ < dbs.size() && !dbs[leader_]->serving()) leader_++;
+        if (leader_ == dbs.size()) {
+            // Nothing is journaled: the command is applied nowhere.
+            for (auto &db : dbs)
+                req->onNotSent(db->name() + ": no database is up to run " + commandName(which) + " on first");
+            req->release();
+            return;
+        }
     }
-    inFlight_ = true;
-    answered_ = false;
-    which_ = which;
-    leader_ = leader;
-    args_.clear();
+    Run &r = runs_.emplace_back(Run{req, which, {}, 0});
     forEachArgument(request.resp, [&](std::string_view a) {
-        args_.emplace_back(a);
+        r.args.emplace_back(a);
         return true;
     });
     OutgoingWrite w;
-    if (WriteJournal *journal = server_.journal()) w = journal->onLeader(request.resp);
+    if (WriteJournal *journal = server_.journal()) w = journal->onLeader(request.resp, runs_.size() - 1);
     else w.borrowed = request.resp;
-    seq_ = w.seq;
+    r.seq = w.seq;
     server_.stats().leaderFirst++;
     req->leadBy(this);
-    dbs[leader]->sendWrite(req, w);
+    dbs[leader_]->sendWrite(req, w);
     req->release();
 }
 
 bool LeaderFirst::resumeHeld() {
-    if (!inFlight_ || !answered_) return false;
-    inFlight_ = false;
     bool resumed = false;
     // A resumed client may start the next leader-first command: the
     // others wait on, in their order.
-    while (!inFlight_ && !waiting_.empty()) {
+    while (runs_.empty() && !waiting_.empty()) {
         ClientConn *client = waiting_.front();
         waiting_.pop_front();
         client->resumeAfterLeader();
@@ -69,20 +71,35 @@ bool LeaderFirst::resumeHeld() {
     return resumed;
 }
 
+LeaderFirst::Run LeaderFirst::take(const FanoutRequest *req) {
+    auto it = std::find_if(runs_.begin(), runs_.end(), [req](const Run &r) { return r.req == req; });
+    Run run = std::move(*it);
+    if (it != runs_.begin()) {
+        // The leader answers in order, so this cannot be; were it so, its
+        // record number could not be written in order: never reused, the
+        // others would find a hole there and be diverged, not misled.
+        LOG_ERROR("leader-first: an outcome for a command that is not the oldest in flight (%zu in flight)",
+                  runs_.size());
+        run.seq = 0;
+    }
+    runs_.erase(it);
+    return run;
+}
+
 void LeaderFirst::leaderAnswered(FanoutRequest *req, std::string_view reply, bool isError) {
-    answered_ = true;
+    Run run = take(req);
     auto &dbs = server_.databases();
-    LeaderEffect effect = isError ? LeaderEffect{} : leaderEffect(which_, args_, reply);
+    LeaderEffect effect = isError ? LeaderEffect{} : leaderEffect(run.which, run.args, reply);
     if (effect.resp.empty()) {
         // The leader changed nothing (or refused the command, as every
         // database would have): the others stand where it stands.
-        sendMarkerOnly(false);
+        sendMarkerOnly(run, false);
         req->countLikeLeader(dbs.size() - 1, isError);
         return;
     }
     OutgoingWrite w;
     bool tooLarge = false;
-    if (seq_) {
+    if (run.seq) {
         w = server_.journal()->single(effect.resp, effect.plain, wallMs());
         if (w.seq == 0) {
             // Larger than a journal record may be: the databases up get it
@@ -90,11 +107,11 @@ void LeaderFirst::leaderAnswered(FanoutRequest *req, std::string_view reply, boo
             tooLarge = true;
             w = OutgoingWrite{};
             w.owned = effect.resp;
-            sendMarkerOnly(false);
-        } else if (w.seq != seq_) {
+            sendMarkerOnly(run, false);
+        } else if (w.seq != run.seq) {
             LOG_ERROR("leader-first %s: its effect was journaled as record %llu, its leader's marker names %llu",
-                      commandName(which_), static_cast<unsigned long long>(w.seq),
-                      static_cast<unsigned long long>(seq_));
+                      commandName(run.which), static_cast<unsigned long long>(w.seq),
+                      static_cast<unsigned long long>(run.seq));
         }
     } else {
         w.owned = effect.resp;
@@ -102,7 +119,7 @@ void LeaderFirst::leaderAnswered(FanoutRequest *req, std::string_view reply, boo
     for (size_t i = 0; i < dbs.size(); i++) {
         if (i == leader_) continue;
         if (tooLarge && !dbs[i]->serving()) {
-            dbs[i]->diverge(std::string("it missed the effect of a ") + commandName(which_) +
+            dbs[i]->diverge(std::string("it missed the effect of a ") + commandName(run.which) +
                             " too large for a journal record (--max-request-bytes)");
             req->onNotSent(dbs[i]->name() + ": diverged");
             continue;
@@ -112,19 +129,19 @@ void LeaderFirst::leaderAnswered(FanoutRequest *req, std::string_view reply, boo
 }
 
 void LeaderFirst::leaderFailed(FanoutRequest *req, bool mayHaveApplied) {
-    answered_ = true;
+    Run run = take(req);
     auto &dbs = server_.databases();
-    sendMarkerOnly(mayHaveApplied);
-    std::string why = std::string(": not sent, ") + commandName(which_) + " runs on " + dbs[leader_]->name() +
+    sendMarkerOnly(run, mayHaveApplied);
+    std::string why = std::string(": not sent, ") + commandName(run.which) + " runs on " + dbs[leader_]->name() +
                       " first, and failed there";
     for (size_t i = 0; i < dbs.size(); i++)
         if (i != leader_) req->onNotSent(dbs[i]->name() + why);
 }
 
-void LeaderFirst::sendMarkerOnly(bool inDoubt) {
+void LeaderFirst::sendMarkerOnly(const Run &run, bool inDoubt) {
     WriteJournal *journal = server_.journal();
-    if (!seq_ || !journal || journal->storage().head() >= seq_) return;
-    OutgoingWrite w = journal->markerRecord(seq_, inDoubt, wallMs());
+    if (!run.seq || !journal || journal->storage().head() >= run.seq) return;
+    OutgoingWrite w = journal->markerRecord(run.seq, inDoubt, wallMs());
     auto &dbs = server_.databases();
     for (size_t i = 0; i < dbs.size(); i++)
         if (i != leader_) dbs[i]->sendMarkerRecord(w, inDoubt);

@@ -4,14 +4,16 @@
 //
 // Every database must get the writes in one order, and the effect must take
 // the command's place in it. So while the leader has not answered, no
-// client's next command is taken: each client that has one waits here, and
-// they go on, in the order they came, before the loop next sleeps. At most
-// one leader-first command is in flight, and the wait is bounded by the
-// leader's reply timeout (--db-timeout).
+// client's next command that goes to a database is taken: each client that
+// has one waits here, and they go on, in the order they came, before the
+// loop next sleeps; the wait is bounded by the leader's reply timeout
+// (--db-timeout). Leader-first commands that come meanwhile join the ones
+// in flight (pipelined to the leader, their effects in the same order)
+// while no other command waits.
 //
 // With a journal the leader runs the command inside MULTI with the applied
-// marker of the record its effect will have: the next sequence number, kept
-// for it (nothing else is journaled meanwhile). Whatever the leader answers,
+// marker of the record its effect will have: the next sequence number past
+// those in flight, kept for it (nothing else is journaled meanwhile). Whatever the leader answers,
 // that record is written, so no other write can take its number: the
 // effect, or only the marker when the leader changed nothing or failed.
 // A leader whose reply was lost may have applied the command while its
@@ -38,17 +40,22 @@ class LeaderFirst {
 public:
     explicit LeaderFirst(Server &server) : server_(server) {}
 
-    // A leader-first command awaits its leader: clients wait.
-    bool holding() const { return inFlight_; }
+    // Leader-first commands await their leader: clients wait.
+    bool holding() const { return !runs_.empty(); }
+    // Another leader-first command may go to the leader behind those in
+    // flight, in order, instead of waiting: while no client waits (so the
+    // others are never starved) and the leader takes writes with room in
+    // its outbox (--db-max-pending).
+    bool mayJoin() const;
     // `client` has a command to handle and waits; resumed by resumeHeld().
     void hold(ClientConn *client) { waiting_.push_back(client); }
     // `client` is being freed.
     void forget(ClientConn *client);
     // Runs `request` (a `which` command) on the leader for `req`.
     void run(FanoutRequest *req, const FramedRequest &request, LeaderCommand which);
-    // Before the loop sleeps: once the leader answered (or failed), the
-    // clients that waited go on, until one of them starts the next
-    // leader-first command. True if any did.
+    // Before the loop sleeps: once every leader-first command in flight
+    // was answered (or failed), the clients that waited go on, until one of
+    // them starts the next one. True if any did.
     bool resumeHeld();
 
     // From the request (fanout.cpp): the leader's reply, or its failure.
@@ -56,19 +63,23 @@ public:
     void leaderFailed(FanoutRequest *req, bool mayHaveApplied);
 
 private:
-    // Journals the marker alone as the record the leader's marker names,
-    // unless a record took that number already, and gives it to the other
-    // databases that are live (the journal brings it to the rest).
-    // `inDoubt`: the leader may have applied the command (kJournalInDoubt).
-    void sendMarkerOnly(bool inDoubt);
+    struct Run {
+        FanoutRequest *req;
+        LeaderCommand which;
+        std::vector<std::string> args;  // the command's arguments, for its effect
+        uint64_t seq;                   // the record the leader's marker names (0: no journal)
+    };
+    // Takes the run of `req` out: the oldest, as the leader answers in order.
+    Run take(const FanoutRequest *req);
+    // Journals the marker alone as the oldest run's record and gives it to
+    // the other databases that are live (the journal brings it to the
+    // rest). `inDoubt`: the leader may have applied the command
+    // (kJournalInDoubt).
+    void sendMarkerOnly(const Run &run, bool inDoubt);
 
     Server &server_;
-    bool inFlight_ = false;
-    bool answered_ = false;   // the leader answered or failed: resumeHeld() may go on
-    LeaderCommand which_ = LeaderCommand::None;
-    std::vector<std::string> args_;  // the command's arguments, for its effect
-    size_t leader_ = 0;              // index in Server::databases()
-    uint64_t seq_ = 0;               // the record the leader's marker names (0: no journal)
+    std::deque<Run> runs_;   // in flight, oldest first; each record number one past the last
+    size_t leader_ = 0;      // index in Server::databases(), for every run in flight
     std::deque<ClientConn *> waiting_;
 };
 

@@ -67,9 +67,9 @@ OutgoingWrite WriteJournal::single(std::string_view resp, bool plain, uint64_t n
     return w;
 }
 
-OutgoingWrite WriteJournal::onLeader(std::string_view resp) const {
+OutgoingWrite WriteJournal::onLeader(std::string_view resp, uint64_t ahead) const {
     OutgoingWrite w;
-    w.seq = storage_.head() + 1;
+    w.seq = storage_.head() + 1 + ahead;
     wrap(w.owned, resp, w.seq);
     w.replies = 4;
     w.shape = ReplyShape::FirstOfExec;

@@ -78,9 +78,10 @@ public:
     // EXEC; the marker goes in before EXEC.
     OutgoingWrite transaction(const std::vector<std::string> &commands, uint64_t nowMs);
     // A leader-first command for its leader (leader_first.hpp): inside
-    // MULTI ... EXEC with the marker of the next record, which is not
-    // appended here: its effect, appended once the leader answered, is.
-    OutgoingWrite onLeader(std::string_view resp) const;
+    // MULTI ... EXEC with the marker of the next record past `ahead` others
+    // in flight, which is not appended here: its effect, appended once the
+    // leader answered, is.
+    OutgoingWrite onLeader(std::string_view resp, uint64_t ahead = 0) const;
     // The record onLeader() numbered, as the marker alone: when the leader
     // changed nothing, or (inDoubt, kJournalInDoubt) its reply was lost;
     // then the marker it sets names the record before it.

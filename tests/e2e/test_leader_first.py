@@ -297,3 +297,20 @@ def test_a_follower_that_refuses_the_effect_is_counted_and_logged(procs):
         assert isinstance(c.command("XADD", "st", "*", "n", "1"), bytes)
     wait_until(lambda: int(d.info()["replies_divergent"]) == 1, 10, "the refused effect counted")
     assert "answered a write differently: XADD st" in d.log()
+
+
+def test_pipelined_leader_first_commands_go_to_the_leader_together(pair):
+    # Leader-first commands that come while others are in flight join them:
+    # the effects still reach the other database one by one, in order.
+    d, a, b = pair
+    with d.client() as c:
+        assert c.command("SADD", "s", *[f"m{i}" for i in range(500)]) == 500
+        replies = c.pipeline([("SPOP", "s") if i % 2 else ("XADD", "st", "*", "i", str(i)) for i in range(400)])
+    popped = [r for i, r in enumerate(replies) if i % 2]
+    ids = [r for i, r in enumerate(replies) if not i % 2]
+    assert len(set(popped)) == 200 and all(isinstance(p, bytes) for p in popped)
+    assert [e[0] for e in xrange(b, "st")] == ids
+    assert xrange(a, "st") == xrange(b, "st")
+    assert smembers(a, "s") == smembers(b, "s")
+    assert not set(popped) & set(smembers(b, "s"))
+    assert digest(a) == digest(b)
