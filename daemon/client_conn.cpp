@@ -224,7 +224,7 @@ void ClientConn::handle(FramedRequest &req) {
     }
     switch (cls.kind) {
     case CommandKind::Forward: {
-        const CommandSpec *spec = CommandTable::builtin().lookup(req);
+        const CommandSpec *spec = server_.commands().lookup(req);
         bool read = isRead(spec);
         if (!read) {
             forwardWrite(req, spec);
@@ -255,7 +255,7 @@ void ClientConn::handle(FramedRequest &req) {
             resp::appendBulk(r, server_.infoText());
             reply(r);
         } else if (req.argc >= 2 && argEquals(req.args[1], "COMMANDS")) {
-            reply(commandRoutingReply(req, server_.options().readFrom));
+            reply(commandRoutingReply(req, server_.options().readFrom, server_.commands(), server_.commandsSource()));
         } else if (req.argc >= 2 && argEquals(req.args[1], "RESYNC")) {
             std::vector<std::string> args;
             size_t i = 0;
@@ -307,7 +307,7 @@ bool ClientConn::refusedLikeRedis(const FramedRequest &req, CommandKind kind) {
     bool transactionCommand = kind == CommandKind::Multi || kind == CommandKind::Exec || kind == CommandKind::Discard;
     if (!transactionCommand && (!inMulti_ || kind == CommandKind::Dbsync)) return false;
     const CommandSpec *spec = nullptr;
-    std::string error = CommandTable::builtin().check(req, &spec);
+    std::string error = server_.commands().check(req, &spec);
     if (error.empty() && inMulti_ && spec->has(kCmdNoMulti)) error = "ERR Command not allowed inside a transaction";
     if (error.empty()) return false;
     std::string r;

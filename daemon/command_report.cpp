@@ -16,7 +16,8 @@ std::string readDestination(const CommandSpec *spec, ReadFrom mode) {
 
 }  // namespace
 
-std::string describeCommandRouting(std::string_view name, ReadFrom mode) {
+std::string describeCommandRouting(std::string_view name, ReadFrom mode, const CommandTable &table,
+                                   const char *source) {
     std::string lowerName(name);
     for (char &c : lowerName)
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
@@ -35,8 +36,8 @@ std::string describeCommandRouting(std::string_view name, ReadFrom mode) {
     case CommandKind::Control: return line + "write (every database, each on a connection of its own)";
     case CommandKind::Forward: break;
     }
-    const CommandSpec *spec = CommandTable::builtin().find(lowerName);
-    if (!spec) return line + "write (unknown to dbsyncd's Redis 7.0 command table: treated as a write)";
+    const CommandSpec *spec = table.find(lowerName);
+    if (!spec) return line + "write (unknown to " + source + ": treated as a write)";
     if (isRead(spec)) {
         line += "read (" + readDestination(spec, mode) + ")";
         if (lowerName == "xread") line += "; with BLOCK refused (blocking commands would stall a shared database connection)";
@@ -56,7 +57,8 @@ std::string describeCommandRouting(std::string_view name, ReadFrom mode) {
     return line + "write (not flagged readonly: every database, acknowledged per --ack)";
 }
 
-std::string commandRoutingReply(const FramedRequest &req, ReadFrom mode) {
+std::string commandRoutingReply(const FramedRequest &req, ReadFrom mode, const CommandTable &table,
+                                const char *source) {
     std::string r;
     if (req.argc < 3) {
         resp::appendError(r, "ERR DBSYNC COMMANDS needs one or more command names (e.g. DBSYNC COMMANDS get set config|get)");
@@ -65,7 +67,7 @@ std::string commandRoutingReply(const FramedRequest &req, ReadFrom mode) {
     resp::appendArrayHeader(r, static_cast<long long>(req.argc - 2));
     size_t i = 0;
     forEachArgument(req.resp, [&](std::string_view arg) {
-        if (i++ >= 2) resp::appendBulk(r, describeCommandRouting(arg, mode));
+        if (i++ >= 2) resp::appendBulk(r, describeCommandRouting(arg, mode, table, source));
         return true;
     });
     return r;

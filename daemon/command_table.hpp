@@ -110,6 +110,10 @@ public:
     const CommandSpec *lookup(const FramedRequest &req) const;
 
     size_t size() const { return specs_.size(); }
+    template <typename Fn>
+    void forEach(Fn fn) const {
+        for (const auto &[name, spec] : specs_) fn(spec);
+    }
 
 private:
     std::unordered_map<std::string, CommandSpec> specs_;  // by lower-case full name

@@ -14,8 +14,10 @@ $(DAEMON_LIB): $(filter-out $(DAEMON_MAIN_OBJ),$(DAEMON_OBJS))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(DAEMON_BIN): $(DAEMON_MAIN_OBJ) $(DAEMON_LIB) $(COMMON_LIB)
-	$(CXX) $(ALL_LDFLAGS) -o $@ $(DAEMON_MAIN_OBJ) $(DAEMON_LIB) $(COMMON_LIB) $(DAEMON_LIB_LIBS)
+# The client core's reply decoder reads the databases' COMMAND tables
+# (command_table_live.hpp).
+$(DAEMON_BIN): $(DAEMON_MAIN_OBJ) $(DAEMON_LIB) $(CLIENT_LIB) $(COMMON_LIB)
+	$(CXX) $(ALL_LDFLAGS) -o $@ $(DAEMON_MAIN_OBJ) $(DAEMON_LIB) $(CLIENT_LIB) $(COMMON_LIB) $(DAEMON_LIB_LIBS)
 
 ifeq ($(VARIANT),asan)
 daemon: $(DAEMON_BIN)

@@ -1,10 +1,10 @@
 #include "database_backend.hpp"
 
-
 #include <algorithm>
 #include <charconv>
 #include <ctime>
 
+#include "command_table_live.hpp"
 #include "fanout.hpp"
 #include "log.hpp"
 #include "request_framer.hpp"
@@ -15,6 +15,8 @@ namespace {
 
 // First reconnect within 50 ms, doubling up to --reconnect-max.
 constexpr uint64_t kFirstRetryMs = 50;
+// Room a COMMAND reply needs (some 90 KB from Redis 7.0), with a margin.
+constexpr size_t kCommandReplyRoom = size_t(1) << 20;
 
 // "$N\r\n<digits>\r\n", the marker's value.
 bool parseMarker(std::string_view bulk, uint64_t &value) {
@@ -121,6 +123,11 @@ void DatabaseBackend::writeHandshake() {
         std::string n = std::to_string(spec_.db);
         step(HandshakeStep::Required, "SELECT " + n, {"SELECT", n});
     }
+    // Its command table classifies commands (reads to one database, writes
+    // to all): read each time, as the server may have been upgraded. It is
+    // some 90 KB: not read under a --db-max-reply-bytes that would refuse it.
+    if (limits_.readCommandTable && (limits_.maxReplyBytes == 0 || limits_.maxReplyBytes >= kCommandReplyRoom))
+        step(HandshakeStep::Commands, "COMMAND", {"COMMAND"});
     if (journal_) {
         // The previous connection may still have commands in the
         // database's buffers, which it would run after the marker is read
@@ -492,6 +499,24 @@ void DatabaseBackend::onLinkReply(const FramedReply &reply) {
         const HandshakeStep &hs = handshake_[handshake_.size() - handshakeReplies_];
         const std::string &step = hs.name;
         handshakeReplies_--;
+        if (hs.kind == HandshakeStep::Commands) {
+            // Not every user may run COMMAND (ACLs): the built-in table serves.
+            auto table = std::make_shared<CommandTable>();
+            std::string error;
+            if (!reply.isError() && commandTableFromReply(reply.bytes, *table, error)) {
+                commands = std::move(table);
+            } else {
+                if (commands || commandsVersion == 0)
+                    LOG_NOTICE("database %s: no command table from COMMAND (%s): the built-in one serves for it",
+                               name().c_str(),
+                               reply.isError() ? std::string(reply.bytes.substr(1, reply.bytes.size() - 3)).c_str()
+                                               : error.c_str());
+                commands.reset();
+            }
+            commandsVersion++;
+            if (handshakeReplies_ == 0) becomeReady();
+            return;
+        }
         if (hs.kind == HandshakeStep::Optional || hs.kind == HandshakeStep::ClientId) {
             // Not every user may run CLIENT (ACLs): then the old
             // connection is not closed first, which only matters after a

@@ -38,6 +38,7 @@
 #include <string_view>
 #include <vector>
 
+#include "command_table.hpp"
 #include "database_outbox.hpp"
 #include "journal_reader.hpp"
 #include "write_journal.hpp"
@@ -63,6 +64,7 @@ public:
         size_t maxPending;
         uint64_t batchWaitUs;  // --db-batch-wait
         size_t maxReplyBytes;  // --db-max-reply-bytes (0: no bound)
+        bool readCommandTable = false;  // --command-table databases: COMMAND in the handshake
     };
 
     DatabaseBackend(EventLoop &loop, DatabaseSpec spec, Limits limits);
@@ -176,6 +178,11 @@ public:
     // restart. With a journal it is never set: the journal brings what the
     // database missed, and it is not read from until then (serving()).
     bool missedWrites = false;
+    // Its own command table, read with COMMAND at each connect
+    // (command_table_live.hpp); null when it did not give one. The version
+    // changes with each table read, for Server to merge them again.
+    std::shared_ptr<const CommandTable> commands;
+    uint64_t commandsVersion = 0;
     // Reply latency histogram buckets (µs upper bounds), for metrics.
     static constexpr uint64_t kLatencyBucketsUs[] = {100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 1000000};
     static constexpr size_t kLatencyBuckets = sizeof(kLatencyBucketsUs) / sizeof(kLatencyBucketsUs[0]);
@@ -228,7 +235,7 @@ private:
     // The handshake's commands, in order: what each reply is for, and its
     // name for messages ("SELECT 3").
     struct HandshakeStep {
-        enum Kind { Required, Optional, ClientId, Marker } kind;
+        enum Kind { Required, Optional, ClientId, Marker, Commands } kind;
         std::string name;
     };
     std::vector<HandshakeStep> handshake_;

@@ -41,6 +41,9 @@ const char kUsage[] =
     "      --read-from nearest|first|all  where reads go: the Ready database with\n"
     "                             the lowest recent latency, the first Ready one in\n"
     "                             -d order, or every database (default nearest)\n"
+    "      --command-table databases|builtin  what tells reads from writes: each\n"
+    "                             database's COMMAND, merged, or only the built-in\n"
+    "                             Redis 7.0 table (default databases)\n"
     "      --db-timeout MS        reply timeout per database (default 2000)\n"
     "      --connect-timeout MS   connect timeout per database (default 1000)\n"
     "      --reconnect-max MS     longest wait between reconnect attempts (default 5000)\n"
@@ -139,6 +142,7 @@ enum LongOnly {
     kRejectLogRate,
     kMaxBufferMemory,
     kReadFrom,
+    kCommandTable,
     kJournalDir,
     kNoJournal,
     kJournalFsync,
@@ -156,6 +160,7 @@ const struct option kLongOptions[] = {
     {"databases", required_argument, nullptr, 'd'},
     {"ack", required_argument, nullptr, kAck},
     {"read-from", required_argument, nullptr, kReadFrom},
+    {"command-table", required_argument, nullptr, kCommandTable},
     {"db-timeout", required_argument, nullptr, kDbTimeout},
     {"connect-timeout", required_argument, nullptr, kConnectTimeout},
     {"reconnect-max", required_argument, nullptr, kReconnectMax},
@@ -314,6 +319,11 @@ ParseOutcome parseOptions(int argc, char **argv, Options &opts) {
             else if (std::strcmp(arg, "first") == 0) opts.readFrom = ReadFrom::First;
             else if (std::strcmp(arg, "all") == 0) opts.readFrom = ReadFrom::All;
             else return usageError("--read-from", std::string("'") + arg + "' is not nearest, first or all");
+            break;
+        case kCommandTable:
+            if (std::strcmp(arg, "databases") == 0) opts.commandTableFromDatabases = true;
+            else if (std::strcmp(arg, "builtin") == 0) opts.commandTableFromDatabases = false;
+            else return usageError("--command-table", std::string("'") + arg + "' is not databases or builtin");
             break;
         case kDbTimeout:
             if (!parseNumber<uint64_t>(arg, 1, 3600000, opts.dbTimeoutMs)) return usageError(flagName(c), "must be milliseconds from 1 to 3600000");

@@ -40,6 +40,7 @@ struct Options {
     std::vector<DatabaseSpec> databases;
     AckPolicy ack = AckPolicy::One;
     ReadFrom readFrom = ReadFrom::Nearest;
+    bool commandTableFromDatabases = true;  // --command-table databases|builtin
     bool closeAfterReply = false;
     std::vector<std::string> pubkeys;  // -s: enables TLS with pinned client keys
     std::string tlsCert;               // --tls-cert: server certificate (PEM); empty: one for the key in stateDir

@@ -4,6 +4,7 @@
 
 #include "client_conn.hpp"
 #include "command_table.hpp"
+#include "command_table_live.hpp"
 #include "conn_stream.hpp"
 #include "fanout.hpp"
 #include "info_render.hpp"
@@ -21,7 +22,7 @@ Server::Server(EventLoop &loop, const Options &opts)
     stats_.divergenceLog = &divergenceLog_;
     stats_.startMs = loop.nowMs();
     DatabaseBackend::Limits limits{opts.dbTimeoutMs, opts.connectTimeoutMs, opts.reconnectMaxMs, opts.dbMaxPending,
-                                   opts.dbBatchWaitMs * 1000, opts.dbMaxReplyBytes};
+                                   opts.dbBatchWaitMs * 1000, opts.dbMaxReplyBytes, opts.commandTableFromDatabases};
     for (const auto &spec : opts.databases)
         databases_.push_back(std::make_unique<DatabaseBackend>(loop, spec, limits));
     loop_.setBeforeSleep([this] { beforeSleep(); });
@@ -296,7 +297,31 @@ void Server::beforeSleep() {
     if (shuttingDown_) maybeFinishShutdown();
 }
 
+void Server::mergeCommandTables() {
+    uint64_t versions = 0;
+    for (const auto &db : databases_) versions += db->commandsVersion;
+    if (versions == routingVersions_) return;
+    routingVersions_ = versions;
+    // A database that gave none (not connected yet, or no COMMAND for its
+    // user) counts with the built-in table.
+    std::vector<const CommandTable *> tables;
+    bool all = true;
+    for (const auto &db : databases_) {
+        tables.push_back(db->commands ? db->commands.get() : &CommandTable::builtin());
+        all = all && db->commands;
+    }
+    routing_ = std::make_shared<const CommandTable>(dbsync::mergeCommandTables(tables));
+    routingFromDatabases_ = all;
+}
+
+const char *Server::commandsSource() const {
+    if (!routing_) return "dbsyncd's built-in Redis 7.0 command table";
+    return routingFromDatabases_ ? "the databases' own command tables (COMMAND)"
+                                 : "the databases' command tables (COMMAND) and the built-in one";
+}
+
 void Server::watchDatabases() {
+    mergeCommandTables();
     // A handful of databases: comparing their states each loop turn is cheap,
     // and keeps database_backend.cpp free of reporting concerns.
     size_t n = databases_.size();

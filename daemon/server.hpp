@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "client_memory.hpp"
+#include "command_table.hpp"
 #include "database_backend.hpp"
 #include "event_loop.hpp"
 #include "janitor.hpp"
@@ -69,6 +70,11 @@ public:
     const std::vector<std::unique_ptr<DatabaseBackend>> &databases() const { return databases_; }
     ReadRouter &readRouter() { return readRouter_; }
     LeaderFirst &leaderFirst() { return leaderFirst_; }
+    // What routes commands (reads to one database, writes to all): the
+    // databases' own tables merged (command_table_live.hpp), or the
+    // built-in one until one was read; and which it is, for DBSYNC COMMANDS.
+    const CommandTable &commands() const { return routing_ ? *routing_ : CommandTable::builtin(); }
+    const char *commandsSource() const;
     // Every client not yet freed, closed ones included (ClientConn::closed()).
     const std::unordered_set<ClientConn *> &clients() const { return clients_; }
     ClientMemory &clientMemory() { return clientMemory_; }
@@ -140,6 +146,10 @@ private:
     std::vector<std::unique_ptr<DatabaseBackend>> databases_;
     ReadRouter readRouter_{loop_, databases_, opts_.readFrom};
     LeaderFirst leaderFirst_{*this};
+    std::shared_ptr<const CommandTable> routing_;  // null: the built-in table
+    uint64_t routingVersions_ = 0;                 // sum of the databases' commandsVersion it was built from
+    bool routingFromDatabases_ = false;            // every database gave its table
+    void mergeCommandTables();
     std::unordered_set<ClientConn *> clients_;
     std::vector<ClientConn *> pendingFlush_;
     std::vector<ClientConn *> closed_;  // closed clients, freed before the next wait

@@ -286,12 +286,13 @@ def test_reads_avoid_a_database_that_missed_a_write(procs):
 def test_dbsync_commands_says_how_each_command_is_handled(procs):
     a, b = procs.start_redis(2)
     d = procs.start_dbsyncd([a, b], ["--read-from", "first"])
+    wait_up(d, "db0", "db1")  # each gave its command table
     with d.client() as c:
         assert c.command("DBSYNC", "COMMANDS", "GET", "set", "scan", "mymodule.cmd", "subscribe") == [
             b"get: read (one database: the first up in -d order (--read-from first))",
             b"set: write (every database, acknowledged per --ack)",
             b"scan: read (one database: always the first up in -d order, so a cursor stays on one database)",
-            b"mymodule.cmd: write (unknown to dbsyncd's Redis 7.0 command table: treated as a write)",
+            b"mymodule.cmd: write (unknown to the databases' own command tables (COMMAND): treated as a write)",
             b"subscribe: refused (it turns the connection into a stream, which a fan-out cannot merge)",
         ]
         r = c.command("DBSYNC", "COMMANDS")
@@ -324,3 +325,25 @@ def test_exit_with_reads_owed_by_every_database_does_not_crash(procs):
     reader.close()
     for s in sleepers:
         s.close()
+
+
+def test_a_database_that_gives_no_command_table_counts_with_the_built_in_one(procs):
+    # b's user may not run COMMAND: a's table and the built-in one decide,
+    # and GET is still a read everywhere (one database per GET).
+    a, b = procs.start_redis(2)
+    with b.client() as c:
+        assert c.command("ACL", "SETUSER", "app", "on", ">secret", "~*", "&*", "+@all", "-command") == "OK"
+    d = procs.start_dbsyncd([a, f"redis://app:secret@127.0.0.1:{b.port}"], ["--read-from", "first"])
+    wait_up(d, "db0", "db1")
+    wait_until(lambda: "no command table from COMMAND" in d.log(), 10, "the refusal logged")
+    assert "NOPERM" in d.log()
+    with d.client() as c:
+        assert c.command("DBSYNC", "COMMANDS", "nosuch") == [
+            b"nosuch: write (unknown to the databases' command tables (COMMAND) and the built-in one: treated as "
+            b"a write)"]
+        assert c.command("SET", "k", "v") == "OK"
+        for _ in range(20):
+            assert c.command("GET", "k") == b"v"
+    with b.client() as c:
+        stats = c.command("INFO", "commandstats").decode()
+    assert "cmdstat_get:" not in stats, "--read-from first reads from a only"

@@ -106,7 +106,7 @@ TEST(CommandReport, SaysHowEachCommandIsHandled) {
               "scan: read (one database: always the first up in -d order, so a cursor stays on one database)");
     EXPECT_EQ(dbsync::describeCommandRouting("set", ReadFrom::First), "set: write (every database, acknowledged per --ack)");
     EXPECT_EQ(dbsync::describeCommandRouting("mymodule.get", ReadFrom::First),
-              "mymodule.get: write (unknown to dbsyncd's Redis 7.0 command table: treated as a write)");
+              "mymodule.get: write (unknown to dbsyncd's built-in Redis 7.0 command table: treated as a write)");
     EXPECT_EQ(dbsync::describeCommandRouting("subscribe", ReadFrom::First),
               "subscribe: refused (it turns the connection into a stream, which a fan-out cannot merge)");
     EXPECT_EQ(dbsync::describeCommandRouting("object|encoding", ReadFrom::First),
