@@ -9,6 +9,7 @@
 #   make bench        side-by-side benchmarks (bench/out/)
 #   make bench-fpm    a PHP page under php-fpm: dbsync against phpredis (bench/out/fpm.md)
 #   make bench-journal  the journal: its cost per write, catch-up, bytes per SET (bench/out/journal.md)
+#   make bench-resync   dbsync-check --resync of 1,000,000 keys under a write load, and its cost
 #
 # Objects go to build/<variant>/ so release, debug and sanitized builds can
 # live side by side; each directory adds its part through a *.mk fragment.

@@ -5,7 +5,9 @@
 # It talks to the databases through hiredis' synchronous API (only the
 # calls hiredis 0.14 and 1.x share), the one part of dbsync that uses hiredis.
 # It takes dbsyncd's -d parser (parseDatabase in daemon/options.cpp) from
-# libdbsyncd.a, so both accept exactly the same database syntax.
+# libdbsyncd.a, so both accept exactly the same database syntax, and talks to
+# dbsyncd itself (--from-dbsyncd) through the PHP extension's client core,
+# libdbsync_client.a, which speaks TLS to a dbsyncd with --pubkey.
 CHECK_SRCS := $(wildcard check/*.cpp)
 CHECK_OBJS := $(CHECK_SRCS:%.cpp=$(BUILD)/%.o)
 CHECK_MAIN_OBJ := $(BUILD)/check/main.o
@@ -21,8 +23,9 @@ $(CHECK_LIB): $(filter-out $(CHECK_MAIN_OBJ),$(CHECK_OBJS))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(CHECK_BIN): $(CHECK_MAIN_OBJ) $(CHECK_LIB) $(DAEMON_LIB) $(COMMON_LIB)
-	$(CXX) $(ALL_LDFLAGS) -o $@ $(CHECK_MAIN_OBJ) $(CHECK_LIB) $(DAEMON_LIB) $(COMMON_LIB) $(DAEMON_LIB_LIBS) $(HIREDIS_LIBS)
+$(CHECK_BIN): $(CHECK_MAIN_OBJ) $(CHECK_LIB) $(DAEMON_LIB) $(CLIENT_LIB) $(COMMON_LIB)
+	$(CXX) $(ALL_LDFLAGS) -o $@ $(CHECK_MAIN_OBJ) $(CHECK_LIB) $(DAEMON_LIB) $(CLIENT_LIB) $(COMMON_LIB) \
+		$(DAEMON_LIB_LIBS) $(HIREDIS_LIBS)
 
 ifeq ($(VARIANT),asan)
 check-tool: $(CHECK_BIN)

@@ -24,11 +24,20 @@ const char kUsage[] =
     "                           redis:[IPV6]:PORT, redis:unix:/path or\n"
     "                           redis://[user:password@]HOST:PORT[/DB] (repeatable)\n"
     "      --from-dbsyncd ADDR  take the list from a running dbsyncd (HOST:PORT or\n"
-    "                           unix:/path, plain text) through DBSYNC INFO; that\n"
-    "                           list holds no passwords: give such databases with\n"
+    "                           unix:/path) through DBSYNC INFO; that list holds\n"
+    "                           no passwords: give such databases with\n"
     "                           -d redis://user:password@HOST:PORT[/DB] too, an\n"
     "                           entry with the same address replaces the listed one\n"
-    "      --timeout MS         connect and reply timeout per database (default 5000)\n"
+    "      --timeout MS         connect and reply timeout per database and for\n"
+    "                           dbsyncd, TLS handshake included (default 5000)\n"
+    "\n"
+    "A dbsyncd started with --pubkey (TLS 1.3 only), as php.ini's dbsync.* keys:\n"
+    "      --signkey FILE       private key (PEM) whose public key that dbsyncd\n"
+    "                           trusts (dbsync.signkey); without it: plain text\n"
+    "      --server-pubkey KEY  dbsyncd's key: a copy of its tls-server-pubkey.pem or\n"
+    "                           the sha256:... it logs at start (dbsync.server_pubkey)\n"
+    "      --no-server-verify   with --signkey and no --server-pubkey: accept any\n"
+    "                           server (dbsync.server_verify = 0)\n"
     "\n"
     "What to compare:\n"
     "      --match PATTERN      only keys matching PATTERN (SCAN MATCH)\n"
@@ -91,12 +100,18 @@ enum LongOnly {
     kJson,
     kResync,
     kResyncTimeout,
+    kSignkey,
+    kServerPubkey,
+    kNoServerVerify,
 };
 
 const struct option kLongOptions[] = {
     {"databases", required_argument, nullptr, 'd'},
     {"from-dbsyncd", required_argument, nullptr, kFromDbsyncd},
     {"timeout", required_argument, nullptr, kTimeout},
+    {"signkey", required_argument, nullptr, kSignkey},
+    {"server-pubkey", required_argument, nullptr, kServerPubkey},
+    {"no-server-verify", no_argument, nullptr, kNoServerVerify},
     {"match", required_argument, nullptr, kMatch},
     {"type", required_argument, nullptr, kType},
     {"skip-prefix", required_argument, nullptr, kSkipPrefix},
@@ -138,6 +153,26 @@ bool parseNumber(const char *text, uint64_t min, uint64_t max, uint64_t &out) {
     return true;
 }
 
+// The TLS flags only apply to the connection to dbsyncd, and only together:
+// a key without a way to authenticate the server would send nothing.
+ParseResult checkTlsOptions(const CheckOptions &opts) {
+    bool any = !opts.signkey.empty() || !opts.serverPubkey.empty() || !opts.serverVerify;
+    if (!any) return ParseResult::Run;
+    const char *first = !opts.signkey.empty() ? "--signkey" : !opts.serverPubkey.empty() ? "--server-pubkey"
+                                                                                         : "--no-server-verify";
+    if (opts.fromDbsyncd.empty())
+        return usageError(first, "only means something with --from-dbsyncd (the databases are reached directly)");
+    if (opts.signkey.empty())
+        return usageError(first, "only means something with --signkey (the client's key for a dbsyncd with --pubkey)");
+    if (!opts.serverPubkey.empty() && !opts.serverVerify)
+        return usageError("--no-server-verify", "and --server-pubkey do not go together");
+    if (opts.serverPubkey.empty() && opts.serverVerify)
+        return usageError("--signkey", "needs --server-pubkey, dbsyncd's key (the sha256:... it logs at start, or a "
+                                       "copy of its tls-server-pubkey.pem), to know who answers; "
+                                       "--no-server-verify accepts any server");
+    return ParseResult::Run;
+}
+
 }  // namespace
 
 bool parseDbName(const std::string &text, int &index) {
@@ -174,6 +209,15 @@ ParseResult parseCheckOptions(int argc, char **argv, CheckOptions &opts) {
             break;
         }
         case kFromDbsyncd: opts.fromDbsyncd = optarg; break;
+        case kSignkey:
+            opts.signkey = optarg;
+            if (opts.signkey.empty()) return usageError(flag, "the file name is empty");
+            break;
+        case kServerPubkey:
+            opts.serverPubkey = optarg;
+            if (opts.serverPubkey.empty()) return usageError(flag, "the key is empty (a file or sha256:...)");
+            break;
+        case kNoServerVerify: opts.serverVerify = false; break;
         case kTimeout: if (!number(1, 3600000)) return ParseResult::ExitUsage; opts.timeoutMs = n; break;
         case kMatch: opts.match = optarg; break;
         case kType:
@@ -212,6 +256,7 @@ ParseResult parseCheckOptions(int argc, char **argv, CheckOptions &opts) {
     if (opts.dryRun && !opts.repair) return usageError("--dry-run", "only means something with --repair");
     if (opts.source >= 0 && !opts.repair && opts.resync < 0)
         return usageError("--source", "only means something with --repair or --resync");
+    if (ParseResult r = checkTlsOptions(opts); r != ParseResult::Run) return r;
     if (opts.resync >= 0) {
         if (opts.fromDbsyncd.empty()) return usageError("--resync", "needs --from-dbsyncd (the journal keeps the writes meanwhile)");
         if (opts.repair) return usageError("--resync", "and --repair do not go together");

@@ -13,6 +13,12 @@ namespace dbsync::check {
 struct CheckOptions {
     std::vector<DatabaseSpec> databases;  // -d, merged with --from-dbsyncd's list
     std::string fromDbsyncd;              // --from-dbsyncd HOST:PORT (empty: not given)
+    // How dbsync-check talks to that dbsyncd when it runs with --pubkey (TLS
+    // 1.3 only): the php.ini keys dbsync.signkey, dbsync.server_pubkey and
+    // dbsync.server_verify = 0, as flags (check/dbsyncd_link.hpp).
+    std::string signkey;                  // --signkey FILE: private key; empty: plain text
+    std::string serverPubkey;             // --server-pubkey FILE|sha256:...: dbsyncd's key
+    bool serverVerify = true;             // --no-server-verify: any server will do
     std::string match;                    // --match PATTERN (SCAN MATCH); empty: every key
     std::string type;                     // --type TYPE (SCAN TYPE); empty: every type
     std::string skipPrefix = "dbsync:";   // --skip-prefix: dbsyncd's bookkeeping keys
@@ -21,7 +27,7 @@ struct CheckOptions {
     unsigned rounds = 3;                  // --rounds: checks of a key before it is divergent
     uint64_t roundDelayMs = 200;          // --round-delay: pause between rounds
     uint64_t rate = 0;                    // --rate: keys per second, 0 = unlimited
-    uint64_t timeoutMs = 5000;            // --timeout: connect and reply timeout per database
+    uint64_t timeoutMs = 5000;            // --timeout: connect and reply timeout per database (and dbsyncd)
     size_t chunk = 1000;                  // --chunk: elements per read when values are compared by content
     bool json = false;                    // --json
     bool repair = false;                  // --repair

@@ -1,7 +1,7 @@
 // dbsync-check: compares the databases behind dbsyncd key by key and, with
 // --repair, makes them identical without overwriting newer live writes.
-// Wiring only: options (check_options), connections (db_link), the list from
-// dbsyncd (dbsyncd_info), the comparison (compare_run), the repair
+// Wiring only: options (check_options), connections (db_link to the
+// databases, dbsyncd_link to dbsyncd), the list from dbsyncd (dbsyncd_info), the comparison (compare_run), the repair
 // (repair_run), the resync of a diverged database (resync_run) and the
 // output (check_report).
 #include <cstdio>
@@ -12,10 +12,12 @@
 #include "check_report.hpp"
 #include "compare_run.hpp"
 #include "dbsyncd_info.hpp"
+#include "dbsyncd_link.hpp"
 #include "key_fetch.hpp"
 #include "pace.hpp"
 #include "repair_run.hpp"
 #include "resync_run.hpp"
+#include "common/log.hpp"
 
 using namespace dbsync;
 using namespace dbsync::check;
@@ -30,21 +32,14 @@ int cannotCheck(const std::string &message) {
 }
 
 // The database list of a running dbsyncd (DBSYNC INFO), merged with -d.
-bool databasesFromDbsyncd(CheckOptions &opts, std::string &error) {
-    DatabaseSpec daemon;
-    if (!parseAddress(opts.fromDbsyncd, daemon.address, error)) {
-        error = "--from-dbsyncd '" + opts.fromDbsyncd + "': " + error;
-        return false;
-    }
-    DbLink link("dbsyncd", daemon, opts.timeoutMs);
-    Reply r = link.command({"DBSYNC", "INFO"});
-    if (r->type != REDIS_REPLY_STRING) {
-        error = "--from-dbsyncd " + opts.fromDbsyncd + ": DBSYNC INFO failed (is it dbsyncd?): " +
-                std::string(replyText(r.get()));
+bool databasesFromDbsyncd(DbsyncdLink &daemon, CheckOptions &opts, std::string &error) {
+    dbsync::Reply r = daemon.command({"DBSYNC", "INFO"});
+    if (r.type != dbsync::Reply::Type::String) {
+        error = "--from-dbsyncd " + opts.fromDbsyncd + ": DBSYNC INFO failed (is it dbsyncd?): " + r.str;
         return false;
     }
     std::vector<DatabaseSpec> listed;
-    if (!parseDbsyncInfo(std::string(replyText(r.get())), listed, error)) {
+    if (!parseDbsyncInfo(r.str, listed, error)) {
         error = "--from-dbsyncd " + opts.fromDbsyncd + ": " + error;
         return false;
     }
@@ -61,10 +56,17 @@ int main(int argc, char **argv) {
     case ParseResult::ExitUsage: return kExitCannotCheck;
     case ParseResult::Run: break;
     }
+    // The client core logs to stderr for dbsyncd and PHP; here the one line
+    // that ends a failed run says what went wrong.
+    log::setLevel(log::Level::Warning);
     try {
         std::string error;
-        if (!opts.fromDbsyncd.empty() && !databasesFromDbsyncd(opts, error)) return cannotCheck(error);
-        if (opts.resync >= 0) return resyncDatabase(opts);
+        std::unique_ptr<DbsyncdLink> daemon;
+        if (!opts.fromDbsyncd.empty()) {
+            daemon = std::make_unique<DbsyncdLink>(opts);
+            if (!databasesFromDbsyncd(*daemon, opts, error)) return cannotCheck(error);
+        }
+        if (opts.resync >= 0) return resyncDatabase(opts, *daemon);
         if (opts.databases.size() < 2)
             return cannotCheck("--databases: need at least two databases to compare, got " +
                                std::to_string(opts.databases.size()));
@@ -82,7 +84,7 @@ int main(int argc, char **argv) {
             links.push_back(std::make_unique<DbLink>("db" + std::to_string(i), opts.databases[i], opts.timeoutMs));
             report.databases.push_back(links.back()->label() + " " + opts.databases[i].display());
             digest = allowsDigest(*links.back()) && digest;
-            Reply size = links.back()->command({"DBSIZE"});
+            check::Reply size = links.back()->command({"DBSIZE"});
             if (size->type == REDIS_REPLY_INTEGER) expected += static_cast<uint64_t>(size->integer);
         }
         // Digests only mean something when every database gives one.

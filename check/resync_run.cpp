@@ -51,7 +51,13 @@ std::string ok(DbLink &link, const std::vector<std::string_view> &args) {
     return std::string(replyText(r.get()));
 }
 
-std::string dbsyncInfo(DbLink &daemon) { return ok(daemon, {"DBSYNC", "INFO"}); }
+std::string ok(DbsyncdLink &link, const std::vector<std::string_view> &args) {
+    dbsync::Reply r = link.command(args);
+    if (r.isError()) throw Failure{link.where() + ": " + std::string(args[0]) + " failed: " + r.str};
+    return r.str;
+}
+
+std::string dbsyncInfo(DbsyncdLink &daemon) { return ok(daemon, {"DBSYNC", "INFO"}); }
 
 void progress(bool tty, const std::string &line) {
     if (tty) std::fprintf(stderr, "\r%-78s", line.c_str());
@@ -59,16 +65,13 @@ void progress(bool tty, const std::string &line) {
 
 }  // namespace
 
-int resyncDatabase(const CheckOptions &opts) {
+int resyncDatabase(const CheckOptions &opts, DbsyncdLink &daemon) {
     bool tty = !opts.quiet && isatty(STDERR_FILENO);
     auto fail = [](const std::string &what) {
         std::fprintf(stderr, "dbsync-check: --resync: %s\n", what.c_str());
         return 2;
     };
-    DatabaseSpec daemonSpec;
     std::string error;
-    if (!parseAddress(opts.fromDbsyncd, daemonSpec.address, error)) return fail("--from-dbsyncd: " + error);
-    DbLink daemon("dbsyncd", daemonSpec, opts.timeoutMs);
     int n = static_cast<int>(opts.databases.size());
     int target = opts.resync;
     if (target >= n) return fail("there is no db" + std::to_string(target));

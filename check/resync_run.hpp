@@ -19,10 +19,12 @@
 #pragma once
 
 #include "check_options.hpp"
+#include "dbsyncd_link.hpp"
 
 namespace dbsync::check {
 
-// The exit status: 0 resynced and in service, 2 could not.
-int resyncDatabase(const CheckOptions &opts);
+// The exit status: 0 resynced and in service, 2 could not. `daemon` is the
+// --from-dbsyncd link the database list came through.
+int resyncDatabase(const CheckOptions &opts, DbsyncdLink &daemon);
 
 }  // namespace dbsync::check

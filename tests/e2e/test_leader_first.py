@@ -275,7 +275,7 @@ def test_spop_load_with_kills_of_dbsyncd_pops_each_member_once(procs, tmp_path):
             r = run_check("--resync", name, "--from-dbsyncd", f"127.0.0.1:{d.port}", "--resync-timeout", "60")
             assert r.returncode == 0, r.stdout + r.stderr
     wait_caught_up(d, timeout=30, note=NOTE)
-    wait_identical([a, b], note=NOTE)
+    wait_identical([a, b], note=NOTE + "\ndbsyncd log (tail):\n" + d.log_tail(4000))
     assert len(answered) == len(set(answered)), f"a member was answered twice{NOTE}"
     left = {m.decode() for m in smembers(a, "s")}
     assert not left & set(answered), f"answered members still in the set{NOTE}"

@@ -11,16 +11,17 @@ DEBUG = ["--enable-debug-command", "yes"]
 
 
 class Load(threading.Thread):
-    """One connection through dbsyncd: INCRs of a counter and SETs, each
-    reply checked, until stopped."""
+    """One connection through dbsyncd (made by `connect`, d.client() unless
+    given): INCRs of a counter and SETs, each reply checked, until stopped."""
 
-    def __init__(self, d):
+    def __init__(self, d, connect=None):
         super().__init__(daemon=True)
-        self.d, self.stop, self.incrs, self.error = d, threading.Event(), 0, None
+        self.connect = connect or d.client
+        self.stop, self.incrs, self.error = threading.Event(), 0, None
 
     def run(self):
         try:
-            with self.d.client() as c:
+            with self.connect() as c:
                 i = 0
                 while not self.stop.is_set():
                     assert c.command("INCR", "resync:n") == self.incrs + 1
