@@ -146,6 +146,8 @@ bool loadJournalState(const std::string &dir, JournalState &st, std::string &err
             if (!st.databases.emplace(w[1], db).second) return bad("database " + w[1] + " given twice");
         } else if (w[0] == "retired") {
             if (w.size() != 2 || !parseU64(w[1], st.retired)) return bad("expected \"retired <seq>\"");
+        } else if (w[0] == "ahead") {
+            if (w.size() != 2 || !parseU64(w[1], st.ahead)) return bad("expected \"ahead <seq>\"");
         } else if (w[0] == "run") {
             std::pair<uint64_t, uint64_t> run;
             if (w.size() != 3 || !parseU64(w[1], run.first) || !parseU64(w[2], run.second) || run.second < run.first)
@@ -177,6 +179,7 @@ bool saveJournalState(const std::string &dir, const JournalState &st, std::strin
                 (db.diverged ? "1" : "0") + " marker " + std::to_string(db.divergedMarker) + "\n";
     }
     text += "retired " + std::to_string(st.retired) + "\n";
+    if (st.ahead) text += "ahead " + std::to_string(st.ahead) + "\n";
     for (const auto &run : st.runs) text += "run " + std::to_string(run.first) + " " + std::to_string(run.second) + "\n";
     const std::string path = dir + "/state", tmp = dir + "/state.tmp";
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

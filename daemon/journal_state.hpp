@@ -32,6 +32,10 @@ struct JournalState {
     };
     std::map<std::string, Database> databases;
     uint64_t retired = 0;  // highest seq ever retired (0: the journal still holds every write it took)
+    // The highest marker seen of writes the journal lost (0: none): every
+    // database below it lacks them, in this run or any later one, also one
+    // that had not connected yet when it was seen.
+    uint64_t ahead = 0;
     // Each start of dbsyncd: the journal's head then, and the seq its run
     // numbers from (write_journal.hpp, "Why runs"), oldest first.
     std::vector<std::pair<uint64_t, uint64_t>> runs;  // by database display name (e.g. 127.0.0.1:6380/0)

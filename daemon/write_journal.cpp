@@ -134,12 +134,19 @@ WriteJournal::Resume WriteJournal::resume(const std::string &database, bool pres
         aheadMarker_ = std::max(aheadMarker_, marker);
         LOG_ERROR("database %s holds writes the journal lost (marker %s, journal head at start %llu)",
                   database.c_str(), m.c_str(), static_cast<unsigned long long>(openHead_));
+        // Kept, so a database that has not connected yet is judged by it
+        // even if dbsyncd stops before it does.
+        if (marker > state_.ahead) {
+            state_.ahead = marker;
+            std::string error;
+            if (!saveState(error)) LOG_ERROR("journal: cannot save its state: %s", error.c_str());
+        }
         return {Resume::Kind::From, runBase_, ""};
     }
     for (const auto &run : state_.runs)
         if (marker > run.first && marker < run.second)
             return {Resume::Kind::Diverged, 0, "its marker " + m + " names writes an earlier run lost"};
-    if (aheadMarker_ > marker)
+    if (std::max(aheadMarker_, state_.ahead) > marker)
         return {Resume::Kind::Diverged, 0, "it lacks writes the journal lost, which another database holds"};
     if (firstNeeded(marker) < storage_.firstSeq())
         return {Resume::Kind::Diverged, 0,

@@ -130,6 +130,15 @@ TEST_F(WriteJournalTest, AMarkerInTheRunsGapMeansTheJournalLostWritesAnotherData
     EXPECT_EQ(j.aheadMarker(), b + 3);
     WriteJournal::Resume behind = j.resume("db:2", true, b, 0);
     EXPECT_EQ(behind.kind, Kind::Diverged);
+    // One that did not connect in that run is judged by the same marker in
+    // the next, after db:1 took new writes.
+    uint64_t c = write(j, "c");
+    j.noteDatabase("db:1", c, false, 0);
+    WriteJournal &next = open();
+    EXPECT_EQ(next.resume("db:1", true, c, c).kind, Kind::From);
+    WriteJournal::Resume late = next.resume("db:3", true, b, 0);
+    EXPECT_EQ(late.kind, Kind::Diverged) << "db:3 lacks what db:1 held past the journal";
+    EXPECT_NE(late.why.find("lacks writes the journal lost"), std::string::npos) << late.why;
 }
 
 TEST_F(WriteJournalTest, AMarkerPastEveryNumberIsNotThisJournals) {
