@@ -74,11 +74,11 @@ FanoutRequest *FanoutRequest::withLocalReply(ClientConn *client, std::string_vie
 
 void FanoutRequest::onReply(std::string_view reply, bool error) {
     // Divergence needs two replies to compare; one database has nothing to
-    // compare, and an effect's reply is not the command's.
+    // compare.
     if (effectPhase_) {
-        // An effect's reply is not the command's; but a database that
-        // refuses the effect of what the leader applied (or takes what the
-        // leader refused) now differs from it.
+        // An effect's reply is not the command's, so it is not compared;
+        // but a database that refuses the effect of what the leader applied
+        // now differs from it.
         if (error != leaderError_ && !divergent_) {
             divergent_ = true;
             logDivergence();

@@ -27,6 +27,7 @@ bool WriteJournal::open(const Config &config, std::string &error) {
     markerKey_ = "dbsync:applied:" + state_.instance;
     openHead_ = std::max(storage_.head(), state_.head);
     runBase_ = openHead_ + kRunGap;
+    lastSure_ = openHead_;
     storage_.setNextSeq(runBase_ + 1);
     state_.runs.emplace_back(openHead_, runBase_);
     if (state_.runs.size() > kRunsKept) state_.runs.erase(state_.runs.begin());
@@ -64,6 +65,7 @@ OutgoingWrite WriteJournal::single(std::string_view resp, bool plain, uint64_t n
         w.shape = ReplyShape::FirstOfExec;
     }
     w.seq = storage_.append(w.bytes(), plain ? 0 : kJournalAtomic, nowMs);
+    if (w.seq) lastSure_ = w.seq;
     return w;
 }
 
@@ -78,10 +80,12 @@ OutgoingWrite WriteJournal::onLeader(std::string_view resp, uint64_t ahead) cons
 
 OutgoingWrite WriteJournal::markerRecord(uint64_t seq, bool inDoubt, uint64_t nowMs) {
     OutgoingWrite w;
-    // In doubt, the marker names the record before: a database holding
-    // `seq` as its marker then got it from the leader-first command alone.
-    w.owned = markerCommand(inDoubt ? (seq == runBase_ + 1 ? openHead_ : seq - 1) : seq);
+    // In doubt, the marker names the last record before that is not: a
+    // database holding `seq` as its marker then got it from the leader-first
+    // command alone.
+    w.owned = markerCommand(inDoubt ? lastSure_ : seq);
     w.seq = storage_.append(w.owned, inDoubt ? kJournalInDoubt : 0, nowMs);
+    if (!inDoubt && w.seq) lastSure_ = w.seq;
     return w;
 }
 
@@ -101,6 +105,7 @@ OutgoingWrite WriteJournal::transaction(const std::vector<std::string> &commands
     w.replies = static_cast<uint32_t>(commands.size()) + 3;
     w.shape = ReplyShape::ExecWithoutLast;
     w.seq = storage_.append(w.bytes(), kJournalTransaction, nowMs);
+    if (w.seq) lastSure_ = w.seq;
     return w;
 }
 

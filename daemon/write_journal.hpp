@@ -84,7 +84,8 @@ public:
     OutgoingWrite onLeader(std::string_view resp, uint64_t ahead = 0) const;
     // The record onLeader() numbered, as the marker alone: when the leader
     // changed nothing, or (inDoubt, kJournalInDoubt) its reply was lost;
-    // then the marker it sets names the record before it.
+    // then the marker it sets names the last record before it that is not
+    // in doubt.
     OutgoingWrite markerRecord(uint64_t seq, bool inDoubt, uint64_t nowMs);
     // Record `seq` is a marker in doubt: a database holding that marker
     // applied a leader-first command whose effect the others never got.
@@ -139,6 +140,7 @@ private:
     std::string markerKey_;
     uint64_t openHead_ = 0;   // the journal's head when this run began
     uint64_t runBase_ = 0;    // this run's records are numbered from runBase_ + 1
+    uint64_t lastSure_ = 0;   // the last record appended that is not in doubt (markerRecord)
     uint64_t aheadMarker_ = 0;
     uint64_t lastSaveMs_ = 0;
 };

@@ -229,6 +229,10 @@ TEST_F(WriteJournalTest, ALeaderFirstCommandTakesTheNextNumberAndItsRecordKeepsI
     EXPECT_TRUE(j.storage().flush());
     EXPECT_TRUE(j.inDoubt(lost.seq));
     EXPECT_FALSE(j.inDoubt(lost.seq + 1));
+    // Two in flight whose replies were both lost: neither names the other.
+    OutgoingWrite lost2 = j.markerRecord(j.onLeader(spop).seq, true, 1);
+    EXPECT_EQ(lost2.bytes(), j.markerCommand(none.seq));
+    EXPECT_TRUE(j.storage().flush());
     // The first record of a run names the last one of the run before.
     uint64_t last = j.storage().head();
     WriteJournal &next = open();
