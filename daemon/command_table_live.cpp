@@ -44,7 +44,7 @@ bool commandTableFromReply(std::string_view bytes, CommandTable &out, std::strin
     // A COMMAND entry nests four levels deep (key specs); no deeper reply is one.
     if (!decodeReply(bytes, reply, error, 16)) return false;
     if (reply.type != Reply::Type::Array || reply.elements.empty()) {
-        error = reply.isError() ? reply.str : "not a COMMAND reply";
+        error = !reply.isError() ? "not a COMMAND reply" : reply.str.empty() ? "an empty error reply" : reply.str;
         return false;
     }
     for (const Reply &e : reply.elements)

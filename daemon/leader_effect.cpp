@@ -40,6 +40,16 @@ LeaderEffect spopEffect(const std::vector<std::string> &args, std::string_view r
     return e;
 }
 
+// "ms-seq" as XADD answers it: anything else (which Redis never sends)
+// would let each database pick again.
+bool isEntryId(std::string_view id) {
+    size_t dash = id.find('-');
+    if (dash == 0 || dash == std::string_view::npos || dash + 1 == id.size()) return false;
+    for (size_t i = 0; i < id.size(); i++)
+        if (i != dash && (id[i] < '0' || id[i] > '9')) return false;
+    return true;
+}
+
 LeaderEffect xaddEffect(const std::vector<std::string> &args, std::string_view reply) {
     ReplyFramer framer;
     FramedReply id;
@@ -47,7 +57,7 @@ LeaderEffect xaddEffect(const std::vector<std::string> &args, std::string_view r
     if (framer.next(reply, id) != ReplyFramer::Result::Reply || id.kind != ReplyKind::Bulk) return {};
     std::vector<std::string_view> views(args.begin(), args.end());
     size_t at = xaddIdIndex(views);
-    if (at == 0) return {};
+    if (at == 0 || !isEntryId(bulkPayload(id.bytes))) return {};
     views[at] = bulkPayload(id.bytes);
     LeaderEffect e;
     resp::appendCommand(e.resp, views);

@@ -45,6 +45,14 @@ $(FUZZ_BUILD)/fuzz_command_rewrite: tests/fuzz/fuzz_command_rewrite.cpp $(FUZZ_C
 	@mkdir -p $(dir $@)
 	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -Idaemon -o $@ $< $(FUZZ_COMMON) $(FUZZ_REWRITE_SRCS)
 
+# fuzz_database_replies also takes the daemon's command tables and leader effects.
+FUZZ_REPLIES_SRCS := daemon/command_table_live.cpp daemon/command_table.cpp daemon/command_table_redis70.cpp \
+	daemon/leader_effect.cpp daemon/command_policy.cpp
+$(FUZZ_BUILD)/fuzz_database_replies: tests/fuzz/fuzz_database_replies.cpp $(FUZZ_COMMON) $(FUZZ_REPLIES_SRCS) \
+		$(wildcard common/*.hpp client/*.hpp daemon/*.hpp)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -Idaemon -o $@ $< $(FUZZ_COMMON) $(FUZZ_REPLIES_SRCS)
+
 # fuzz_journal_record also opens a Journal on what it decodes: the journal's
 # files, its log lines (common/log), and ISA-L's CRC-32.
 FUZZ_JOURNAL_SRCS := $(wildcard daemon/journal*.cpp) common/log.cpp
