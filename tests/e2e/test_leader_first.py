@@ -27,7 +27,13 @@ DEBUG = ["--enable-debug-command", "yes"]
 def pair(request, procs, tmp_path):
     a, b = procs.start_redis(2, args=DEBUG)
     args = ["--journal-dir", str(tmp_path / "journal")] if request.param == "journal" else ["--no-journal"]
-    return procs.start_dbsyncd([a, b], args), a, b
+    d = procs.start_dbsyncd([a, b], args)
+    wait_both_up(d)
+    return d, a, b
+
+
+def wait_both_up(d):
+    wait_until(lambda: all(d.info()[n]["state"] == "up" for n in ("db0", "db1")), 10, "both databases up")
 
 
 def smembers(r, key):
@@ -238,6 +244,7 @@ def test_spop_load_with_kills_of_dbsyncd_pops_each_member_once(procs, tmp_path):
     rng = random.Random(f"{SEED}:spop-load")
     a, b = start_database(procs, persistent=True), start_database(procs, persistent=True)
     d = start_journal_dbsyncd(procs, [a, b], tmp_path / "journal", ["--ack", "one"])
+    wait_caught_up(d)
     members = {f"m{i}" for i in range(20000)}
     with d.client() as c:
         for chunk in range(0, 20000, 1000):
@@ -291,6 +298,7 @@ def test_a_follower_that_refuses_the_effect_is_counted_and_logged(procs):
     # says so rather than hiding it behind the leader's success.
     a, b = procs.start_redis(2)
     d = procs.start_dbsyncd([a, b], ["--no-journal"])
+    wait_both_up(d)
     with b.client() as c:
         assert c.command("XADD", "st", "99999999999999-0", "n", "0") == b"99999999999999-0"
     with d.client() as c:
