@@ -295,7 +295,9 @@ bool ClientConn::waitsForLeader(const FramedRequest &req) const {
     CommandKind kind = classifyCommand(req).kind;
     if (inMulti_) return kind == CommandKind::Exec;
     if (kind != CommandKind::Forward && kind != CommandKind::Control) return false;
-    return !(kind == CommandKind::Forward && leaderFirstCommand(req) != LeaderCommand::None && leader.mayJoin());
+    if (kind != CommandKind::Forward) return true;
+    LeaderCommand which = leaderFirstCommand(req);
+    return which == LeaderCommand::None || !leader.mayJoin(which);
 }
 
 bool ClientConn::refusedLikeRedis(const FramedRequest &req, CommandKind kind) {

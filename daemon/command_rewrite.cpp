@@ -284,15 +284,13 @@ bool rewriteAs(Form form, const FramedRequest &req, int64_t nowMs, std::string &
     return false;
 }
 
-// Deadlines are Unix time, as the databases count them; the loop's cached
-// time (event_loop.hpp) is monotonic and taken once per turn.
+}  // namespace
+
 int64_t wallClockMs() {
     timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
-
-}  // namespace
 
 bool rewriteRelativeExpiry(const FramedRequest &req, int64_t nowMs, std::string &out) {
     return rewriteAs(formOf(req), req, nowMs, out);

@@ -30,6 +30,10 @@ namespace dbsync {
 // request and time always give the same bytes.
 bool rewriteRelativeExpiry(const FramedRequest &req, int64_t nowMs, std::string &out);
 
+// Unix time in milliseconds, as the databases count deadlines and delivery
+// times (the loop's cached time, event_loop.hpp, is monotonic).
+int64_t wallClockMs();
+
 // rewriteRelativeExpiry() with the wall clock, read only for requests whose
 // command name and argument count make them candidates.
 bool rewriteWithWallClock(const FramedRequest &req, std::string &out);

@@ -431,8 +431,13 @@ bool DatabaseBackend::sendWrite(FanoutRequest *req, const OutgoingWrite &w) {
     return true;
 }
 
-void DatabaseBackend::sendMarkerRecord(const OutgoingWrite &w, bool inDoubt) {
-    if (!journal_ || w.seq == 0 || position_ != Position::Live) return;
+void DatabaseBackend::sendRecord(const OutgoingWrite &w, bool inDoubt) {
+    if (!journal_ || w.seq == 0) {
+        if (serving() && outbox_.size() < limits_.maxPending)
+            outbox_.push(nullptr, w.bytes(), loop_.nowUs(), 0, w.replies, static_cast<uint8_t>(w.shape));
+        return;
+    }
+    if (position_ != Position::Live) return;
     if (outbox_.size() >= limits_.maxPending) {
         overflows++;
         position_ = Position::Replaying;

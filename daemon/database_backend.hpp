@@ -91,10 +91,11 @@ public:
     // Live (or has no journal); otherwise the request learns it was not
     // sent, and the journal brings it later. True if it took it.
     bool sendWrite(FanoutRequest *req, const OutgoingWrite &write);
-    // A journal record that is a marker alone (leader_first.hpp), with no
-    // request waiting for it: to the outbox while Live, else the journal
-    // brings it.
-    void sendMarkerRecord(const OutgoingWrite &write, bool inDoubt);
+    // A write no request waits for (leader_first.hpp): a journal record
+    // that sets the applied marker (a marker alone, `inDoubt` or not, or a
+    // fix-up) goes to the outbox while Live, else the journal brings it; one
+    // not journaled goes while the database takes writes, else it is missed.
+    void sendRecord(const OutgoingWrite &write, bool inDoubt = false);
     // SCRIPT KILL / FUNCTION KILL: on a connection of their own
     // (database_control.hpp), past the busy script the command connection
     // waits for. Not while the database is Down: it fails fast.

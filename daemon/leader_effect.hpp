@@ -10,6 +10,20 @@
 //
 //   SPOP key [count]             -> SREM key <the members the leader popped>
 //   XADD key [options] * f v ... -> XADD key [options] <the leader's ID> f v ...
+//   XREADGROUP GROUP g c ... STREAMS k... id...
+//                                -> the same XREADGROUP (the same stream and
+//                                   group give the same entries everywhere),
+//                                   then, on every database, XCLAIM k g c 0
+//                                   <the entries delivered> TIME <t> JUSTID
+//   XAUTOCLAIM k g c min-idle start [COUNT n] [JUSTID]
+//                                -> XCLAIM k g c 0 <the entries claimed and
+//                                   those it dropped> TIME <t> [JUSTID], then,
+//                                   on every database, XCLAIM ... TIME <t> JUSTID
+//
+// A consumer group records when each entry was delivered by the server's
+// clock, which no reply shows: <t> is dbsyncd's clock when the command came,
+// and the XCLAIM ... JUSTID that sets it goes to the leader too (the fix-up,
+// after the effect), so every copy holds the same time and delivery count.
 //
 // XADD's approximate trimming ("~") is passed on as it came: it removes
 // whole nodes of the stream, and copies built by the same commands (or by
@@ -26,21 +40,39 @@
 
 namespace dbsync {
 
-enum class LeaderCommand : uint8_t { None, Spop, XaddAutoId };
+enum class LeaderCommand : uint8_t { None, Spop, XaddAutoId, XreadGroup, XautoClaim };
 
 // Which leader-first command `req` is, if any. Cheap for every other
-// request: only SPOP and XADD are looked at further.
+// request: only SPOP, XADD, XREADGROUP and XAUTOCLAIM are looked at further.
+// XREADGROUP is leader-first unless it reads only new entries (IDs ">")
+// with NOACK, which records no delivery.
 LeaderCommand leaderFirstCommand(const FramedRequest &req);
+
+// A command whose fix-up follows its leader's reply on the leader too: it
+// runs alone, so nothing is in flight behind it there (leader_first.hpp).
+inline bool runsAlone(LeaderCommand which) {
+    return which == LeaderCommand::XreadGroup || which == LeaderCommand::XautoClaim;
+}
+
+// The command's name and first key, for the log.
+const char *leaderCommandName(LeaderCommand which);
+std::string_view leaderCommandKey(LeaderCommand which, const std::vector<std::string> &args);
 
 // The effect for the other databases, given every argument of the request
 // and the leader's successful reply: RESP, or empty when the leader changed
 // nothing (no member popped, no entry added). `plain`: it may reach a
 // database twice without changing what it holds (replay_safety.hpp).
+// `fixup`: commands for every database, the leader included, after the
+// effect (empty for most).
 struct LeaderEffect {
     std::string resp;
     bool plain = false;
+    std::vector<std::string> fixup;
 };
-LeaderEffect leaderEffect(LeaderCommand which, const std::vector<std::string> &args, std::string_view reply);
+// `timeMs`: dbsyncd's wall clock when the command came, the delivery time
+// a consumer group records.
+LeaderEffect leaderEffect(LeaderCommand which, const std::vector<std::string> &args, std::string_view reply,
+                          int64_t timeMs);
 
 // XADD's arguments: the index of the entry ID, after the options
 // (NOMKSTREAM, MAXLEN|MINID [=|~] threshold [LIMIT count]); 0 when the

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "client_conn.hpp"
+#include "command_rewrite.hpp"
 #include "database_backend.hpp"
 #include "fanout.hpp"
 #include "log.hpp"
@@ -12,7 +13,7 @@
 namespace dbsync {
 namespace {
 
-const char *commandName(LeaderCommand which) { return which == LeaderCommand::Spop ? "SPOP" : "XADD"; }
+const char *commandName(LeaderCommand which) { return leaderCommandName(which); }
 
 uint64_t wallMs() { return static_cast<uint64_t>(time(nullptr)) * 1000; }
 
@@ -20,8 +21,8 @@ uint64_t wallMs() { return static_cast<uint64_t>(time(nullptr)) * 1000; }
 
 void LeaderFirst::forget(ClientConn *client) { std::erase(waiting_, client); }
 
-bool LeaderFirst::mayJoin() const {
-    if (runs_.empty() || !waiting_.empty()) return false;
+bool LeaderFirst::mayJoin(LeaderCommand which) const {
+    if (runs_.empty() || !waiting_.empty() || runsAlone(which) || runsAlone(runs_.back().which)) return false;
     const DatabaseBackend &leader = *server_.databases()[leader_];
     return leader.serving() && leader.pending() + 1 < server_.options().dbMaxPending;
 }
@@ -29,7 +30,6 @@ bool LeaderFirst::mayJoin() const {
 void LeaderFirst::run(FanoutRequest *req, const FramedRequest &request, LeaderCommand which) {
     auto &dbs = server_.databases();
     req->retain();
-    req->describe(request.args[0], request.args[1]);
     if (runs_.empty()) {
         // The first database in -d order that takes writes now: the same
         // one while it stays up.
@@ -43,11 +43,12 @@ void LeaderFirst::run(FanoutRequest *req, const FramedRequest &request, LeaderCo
             return;
         }
     }
-    Run &r = runs_.emplace_back(Run{req, which, {}, 0});
+    Run &r = runs_.emplace_back(Run{req, which, {}, 0, wallClockMs()});
     forEachArgument(request.resp, [&](std::string_view a) {
         r.args.emplace_back(a);
         return true;
     });
+    req->describe(r.args[0], leaderCommandKey(which, r.args));
     OutgoingWrite w;
     if (WriteJournal *journal = server_.journal()) w = journal->onLeader(request.resp, runs_.size() - 1);
     else w.borrowed = request.resp;
@@ -89,7 +90,7 @@ LeaderFirst::Run LeaderFirst::take(const FanoutRequest *req) {
 void LeaderFirst::leaderAnswered(FanoutRequest *req, std::string_view reply, bool isError) {
     Run run = take(req);
     auto &dbs = server_.databases();
-    LeaderEffect effect = isError ? LeaderEffect{} : leaderEffect(run.which, run.args, reply);
+    LeaderEffect effect = isError ? LeaderEffect{} : leaderEffect(run.which, run.args, reply, run.timeMs);
     if (effect.resp.empty()) {
         // The leader changed nothing (or refused the command, as every
         // database would have): the others stand where it stands.
@@ -126,6 +127,24 @@ void LeaderFirst::leaderAnswered(FanoutRequest *req, std::string_view reply, boo
         }
         dbs[i]->sendWrite(req, w);
     }
+    if (!effect.fixup.empty()) sendFixup(run, effect.fixup);
+}
+
+void LeaderFirst::sendFixup(const Run &run, const std::vector<std::string> &fixup) {
+    OutgoingWrite w;
+    if (WriteJournal *journal = server_.journal()) {
+        w = journal->transaction(fixup, wallMs());
+        if (w.seq == 0)
+            LOG_WARN("leader-first %s: its delivery times, too large for a journal record (--max-request-bytes), "
+                     "go only to the databases up",
+                     commandName(run.which));
+    }
+    if (w.seq == 0) {
+        w = OutgoingWrite{};
+        for (const auto &c : fixup) w.owned += c;
+        w.replies = static_cast<uint32_t>(fixup.size());
+    }
+    for (auto &db : server_.databases()) db->sendRecord(w);
 }
 
 void LeaderFirst::leaderFailed(FanoutRequest *req, bool mayHaveApplied) {
@@ -144,7 +163,7 @@ void LeaderFirst::sendMarkerOnly(const Run &run, bool inDoubt) {
     OutgoingWrite w = journal->markerRecord(run.seq, inDoubt, wallMs());
     auto &dbs = server_.databases();
     for (size_t i = 0; i < dbs.size(); i++)
-        if (i != leader_) dbs[i]->sendMarkerRecord(w, inDoubt);
+        if (i != leader_) dbs[i]->sendRecord(w, inDoubt);
 }
 
 }  // namespace dbsync

@@ -19,6 +19,10 @@
 // A leader whose reply was lost may have applied the command while its
 // effect is unknown: that record is marked in doubt, and a database whose
 // marker names it when it reconnects is diverged.
+//
+// A fix-up (XREADGROUP's and XAUTOCLAIM's delivery times) is the next
+// record, for every database: the leader gets it after its reply, so such
+// a command runs alone, with nothing behind it on the leader.
 #pragma once
 
 #include <cstdint>
@@ -44,9 +48,10 @@ public:
     bool holding() const { return !runs_.empty(); }
     // Another leader-first command may go to the leader behind those in
     // flight, in order, instead of waiting: while no client waits (so the
-    // others are never starved) and the leader takes writes with room in
-    // its outbox (--db-max-pending).
-    bool mayJoin() const;
+    // others are never starved), the leader takes writes with room in its
+    // outbox (--db-max-pending), and neither it nor those in flight runs
+    // alone (leader_effect.hpp).
+    bool mayJoin(LeaderCommand which) const;
     // `client` has a command to handle and waits; resumed by resumeHeld().
     void hold(ClientConn *client) { waiting_.push_back(client); }
     // `client` is being freed.
@@ -68,6 +73,7 @@ private:
         LeaderCommand which;
         std::vector<std::string> args;  // the command's arguments, for its effect
         uint64_t seq;                   // the record the leader's marker names (0: no journal)
+        int64_t timeMs;                 // dbsyncd's wall clock when it came
     };
     // Takes the run of `req` out: the oldest, as the leader answers in order.
     Run take(const FanoutRequest *req);
@@ -76,6 +82,9 @@ private:
     // rest). `inDoubt`: the leader may have applied the command
     // (kJournalInDoubt).
     void sendMarkerOnly(const Run &run, bool inDoubt);
+    // The effect's fix-up, to every database (the journal brings it to
+    // those not live).
+    void sendFixup(const Run &run, const std::vector<std::string> &fixup);
 
     Server &server_;
     std::deque<Run> runs_;   // in flight, oldest first; each record number one past the last

@@ -116,7 +116,7 @@ const ServerStat kServerStats[] = {
      "Commands sent to the databases in an absolute form, so every copy gets the same result.",
      [](const Server &s) -> Opt { return st(s).rewritten; }, nullptr},
     {"Stats", "commands_leader_first", "dbsyncd_commands_leader_first_total", C,
-     "Commands run on one database first, the others getting their effect (SPOP, XADD with *).",
+     "Commands run on one database first, the others getting their effect (SPOP, XADD with *, XREADGROUP, XAUTOCLAIM).",
      [](const Server &s) -> Opt { return st(s).leaderFirst; }, nullptr},
     {"Stats", "reads_one_database", "dbsyncd_reads_one_database_total", C,
      "Reads sent to one database (--read-from nearest or first).",

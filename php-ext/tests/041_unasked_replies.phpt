@@ -31,6 +31,7 @@ var_dump(dbsync_send(['ECHO', 'd']));
 // the next call notices it before sending and takes a new connection.
 var_dump(dbsync_send(['LATER', 'e']));
 var_dump(raw_command($peer, ['RELEASE']));
+var_dump(bytes_arrived($peer));
 var_dump(dbsync_send(['ECHO', 'f']));
 var_dump(dbsync_send(['ECHO', 'g']));
 
@@ -39,6 +40,7 @@ var_dump(dbsync_send(['ECHO', 'g']));
 // it carries another command, instead of reading those bytes as its reply.
 var_dump(dbsync_send(['ECHO', 'held:h'], test_env('REDIS1') . ",$peer"));
 var_dump(raw_command($peer, ['RELEASE']));
+var_dump(bytes_arrived($peer));
 var_dump(dbsync_send(['ECHO', 'i']));
 
 // Connections: the first, one after TWICE, one after SUBSCRIBE, one after
@@ -55,9 +57,11 @@ string(67) "PEER: server sent a reply that was not asked for; connection closed"
 string(1) "d"
 string(1) "e"
 string(2) "OK"
+bool(true)
 string(1) "f"
 string(1) "g"
 string(6) "held:h"
 string(2) "OK"
+bool(true)
 string(1) "i"
 int(7)

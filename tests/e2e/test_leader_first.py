@@ -36,6 +36,12 @@ def wait_both_up(d):
     wait_until(lambda: all(d.info()[n]["state"] == "up" for n in ("db0", "db1")), 10, "both databases up")
 
 
+def wait_settled(d):
+    """Both databases have answered everything sent to them: with --ack one
+    the client is answered before the follower has the effect."""
+    wait_until(lambda: all(d.info()[n]["pending"] == "0" for n in ("db0", "db1")), 10, "both databases settled")
+
+
 def smembers(r, key):
     with r.client() as c:
         return sorted(c.command("SMEMBERS", key))
@@ -63,6 +69,7 @@ def test_spop_pops_the_same_members_from_every_database(pair):
                 popped.append(one.decode())
             else:
                 popped += [m.decode() for m in c.command("SPOP", "s", 2)]
+    wait_settled(d)
     left = smembers(a, "s")
     assert left == smembers(b, "s"), "the copies popped different members"
     assert len(popped) == len(set(popped)) == 90
@@ -86,6 +93,7 @@ def test_spop_answers_as_redis_does_when_nothing_is_popped(pair, procs):
                 replies.append(c.command(*case))
         assert replies[0] == replies[1], case
         assert type(replies[0]) is type(replies[1]), case
+    wait_settled(d)
     assert digest(a) == digest(b)
 
 
@@ -101,6 +109,7 @@ def test_xadd_star_gives_every_database_the_leaders_id(pair):
         assert c.command("XADD", "missing", "NOMKSTREAM", "*", "n", "1") is None
         odd = c.command("XADD", "st", "*", "odd")
         assert isinstance(odd, ReplyError) and "wrong number of arguments" in odd, odd
+    wait_settled(d)
     entries = xrange(a, "st")
     assert entries == xrange(b, "st")
     assert [e[0] for e in entries] == ids[-len(entries):]
@@ -143,6 +152,7 @@ def test_leader_first_commands_keep_their_place_among_pipelined_writes(pair):
     for t in threads:
         t.join(120)
     assert not errors, errors[:3]
+    wait_settled(d)
     assert a.get("count") == b.get("count") == b"400"
     wait_identical([a, b])
     assert len(xrange(a, "events")) == 400
@@ -314,6 +324,7 @@ def test_pipelined_leader_first_commands_go_to_the_leader_together(pair):
     with d.client() as c:
         assert c.command("SADD", "s", *[f"m{i}" for i in range(500)]) == 500
         replies = c.pipeline([("SPOP", "s") if i % 2 else ("XADD", "st", "*", "i", str(i)) for i in range(400)])
+    wait_settled(d)
     popped = [r for i, r in enumerate(replies) if i % 2]
     ids = [r for i, r in enumerate(replies) if not i % 2]
     assert len(set(popped)) == 200 and all(isinstance(p, bytes) for p in popped)

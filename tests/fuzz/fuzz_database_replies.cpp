@@ -7,10 +7,13 @@
 //   - commandTableFromReply(): never crashes; when it accepts the reply,
 //     every command it read is found again by its name, and merging the
 //     table with the built-in one keeps a read only where both say read;
-//   - leaderEffect() for SPOP (with and without a count) and for XADD *:
-//     an effect is one canonical RESP command that frames as one request:
-//     SREM of the same key with at least one member, or the same XADD with
-//     only its ID changed, to an "ms-seq" ID.
+//   - leaderEffect() for SPOP (with and without a count), XADD *,
+//     XREADGROUP and XAUTOCLAIM: an effect is one canonical RESP command
+//     that frames as one request: SREM of the same key with at least one
+//     member, the same XADD with only its ID changed, to an "ms-seq" ID,
+//     the same XREADGROUP, or an XCLAIM of the same key, group and
+//     consumer with at least one ID and the given time; each fix-up is
+//     such an XCLAIM ... JUSTID.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -70,17 +73,47 @@ void checkCommandTable(std::string_view reply) {
     });
 }
 
+// XCLAIM key group consumer 0 id... TIME 77 [JUSTID].
+void checkXclaim(const std::string &resp, bool justId) {
+    std::vector<std::string> got = argsOf(resp);
+    CHECK(got.size() >= 8 && got[0] == "XCLAIM" && got[1] == "s" && got[2] == "g" && got[3] == "c\r\n" &&
+          got[4] == "0");
+    size_t end = got.size() - (justId ? 1 : 0);
+    CHECK(got[end - 2] == "TIME" && got[end - 1] == "77");
+    if (justId) CHECK(got.back() == "JUSTID");
+}
+
+void checkGroupEffects(std::string_view reply) {
+    const std::vector<std::string> read{"XREADGROUP", "GROUP", "g", "c\r\n", "STREAMS", "s", ">"};
+    dbsync::LeaderEffect e = dbsync::leaderEffect(dbsync::LeaderCommand::XreadGroup, read, reply, 77);
+    if (!e.resp.empty()) CHECK(argsOf(e.resp) == read);
+    CHECK(e.fixup.size() <= 1);
+    for (const auto &f : e.fixup) checkXclaim(f, true);
+    for (bool justId : {false, true}) {
+        std::vector<std::string> claim{"XAUTOCLAIM", "s", "g", "c\r\n", "10", "0"};
+        if (justId) claim.push_back("JUSTID");
+        e = dbsync::leaderEffect(dbsync::LeaderCommand::XautoClaim, claim, reply, 77);
+        if (e.resp.empty()) {
+            CHECK(e.fixup.empty());
+            continue;
+        }
+        checkXclaim(e.resp, justId);
+        for (const auto &f : e.fixup) checkXclaim(f, true);
+    }
+}
+
 void checkEffects(std::string_view reply) {
     const std::vector<std::string> spop{"SPOP", "k\r\n"}, spopCount{"SPOP", "k", "5"};
     for (const auto *args : {&spop, &spopCount}) {
-        dbsync::LeaderEffect e = dbsync::leaderEffect(dbsync::LeaderCommand::Spop, *args, reply);
+        dbsync::LeaderEffect e = dbsync::leaderEffect(dbsync::LeaderCommand::Spop, *args, reply, 0);
         if (e.resp.empty()) continue;
         std::vector<std::string> srem = argsOf(e.resp);
         CHECK(srem.size() >= 3 && srem[0] == "SREM" && srem[1] == (*args)[1]);
         CHECK(e.plain);
     }
     const std::vector<std::string> xadd{"XADD", "s", "MAXLEN", "~", "10", "*", "f", "*"};
-    dbsync::LeaderEffect e = dbsync::leaderEffect(dbsync::LeaderCommand::XaddAutoId, xadd, reply);
+    checkGroupEffects(reply);
+    dbsync::LeaderEffect e = dbsync::leaderEffect(dbsync::LeaderCommand::XaddAutoId, xadd, reply, 0);
     if (e.resp.empty()) return;
     std::vector<std::string> got = argsOf(e.resp);
     CHECK(got.size() == xadd.size());
