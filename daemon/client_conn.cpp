@@ -219,6 +219,7 @@ void ClientConn::handle(FramedRequest &req) {
         }
         multiBytes_ += req.resp.size();
         multi_.emplace_back(req.resp);
+        if (leaderFirstCommand(req) != LeaderCommand::None) multiLeaderFirst_ = true;
         reply("+QUEUED\r\n");
         return;
     }
@@ -334,6 +335,7 @@ void ClientConn::handleMulti(FramedRequest &req, int kind) {
         inMulti_ = true;
         multiDirty_ = false;
         multiBytes_ = 0;
+        multiLeaderFirst_ = false;
         multi_.assign(1, "*1\r\n$5\r\nMULTI\r\n");
         return reply("+OK\r\n");
     }
@@ -358,7 +360,8 @@ void ClientConn::handleMulti(FramedRequest &req, int kind) {
     FanoutRequest *txn = server_.newRequest(this);
     queue_.push_back(txn);
     server_.stats().forwarded++;
-    server_.fanOutTransaction(txn, multi_);
+    if (multiLeaderFirst_) server_.leaderFirst().runTransaction(txn, multi_);
+    else server_.fanOutTransaction(txn, multi_);
     multi_.clear();
     multiBytes_ = 0;
 }

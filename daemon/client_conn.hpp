@@ -130,6 +130,7 @@ private:
     // MULTI ... EXEC: the commands are kept here and sent on EXEC.
     bool inMulti_ = false;
     bool multiDirty_ = false;
+    bool multiLeaderFirst_ = false;  // the transaction holds a leader-first command
     size_t multiBytes_ = 0;
     std::vector<std::string> multi_;
 };

@@ -269,6 +269,7 @@ const char *leaderCommandName(LeaderCommand which) {
     case LeaderCommand::XaddAutoId: return "XADD";
     case LeaderCommand::XreadGroup: return "XREADGROUP";
     case LeaderCommand::XautoClaim: return "XAUTOCLAIM";
+    case LeaderCommand::Transaction: return "EXEC";
     case LeaderCommand::None: break;
     }
     return "?";
@@ -289,9 +290,39 @@ LeaderEffect leaderEffect(LeaderCommand which, const std::vector<std::string> &a
     case LeaderCommand::XaddAutoId: return xaddEffect(args, reply);
     case LeaderCommand::XreadGroup: return xreadgroupEffect(args, reply, timeMs);
     case LeaderCommand::XautoClaim: return xautoclaimEffect(args, reply, timeMs);
+    case LeaderCommand::Transaction:
     case LeaderCommand::None: break;
     }
     return {};
+}
+
+LeaderEffect transactionEffect(const std::vector<std::string> &commands, std::string_view execReply, int64_t timeMs) {
+    LeaderEffect e;
+    FramedReply top;
+    std::vector<FramedReply> replies;
+    if (frameOne(execReply, top)) replies = elementsOf(top);
+    bool answered = replies.size() == commands.size();
+    for (size_t i = 0; i < commands.size(); i++) {
+        RequestFramer framer;
+        FramedRequest req;
+        LeaderCommand which = LeaderCommand::None;
+        if (answered && framer.next(commands[i], req) == RequestFramer::Result::Request)
+            which = leaderFirstCommand(req);
+        if (which == LeaderCommand::None) {
+            e.inner.push_back(commands[i]);
+            continue;
+        }
+        if (replies[i].isError()) continue;
+        std::vector<std::string> args;
+        forEachArgument(req.resp, [&](std::string_view a) {
+            args.emplace_back(a);
+            return true;
+        });
+        LeaderEffect one = leaderEffect(which, args, replies[i].bytes, timeMs);
+        if (!one.resp.empty()) e.inner.push_back(std::move(one.resp));
+        for (auto &f : one.fixup) e.fixup.push_back(std::move(f));
+    }
+    return e;
 }
 
 }  // namespace dbsync

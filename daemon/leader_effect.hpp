@@ -40,7 +40,8 @@
 
 namespace dbsync {
 
-enum class LeaderCommand : uint8_t { None, Spop, XaddAutoId, XreadGroup, XautoClaim };
+// Transaction: a MULTI ... EXEC holding any of the others.
+enum class LeaderCommand : uint8_t { None, Spop, XaddAutoId, XreadGroup, XautoClaim, Transaction };
 
 // Which leader-first command `req` is, if any. Cheap for every other
 // request: only SPOP, XADD, XREADGROUP and XAUTOCLAIM are looked at further.
@@ -51,7 +52,8 @@ LeaderCommand leaderFirstCommand(const FramedRequest &req);
 // A command whose fix-up follows its leader's reply on the leader too: it
 // runs alone, so nothing is in flight behind it there (leader_first.hpp).
 inline bool runsAlone(LeaderCommand which) {
-    return which == LeaderCommand::XreadGroup || which == LeaderCommand::XautoClaim;
+    return which == LeaderCommand::XreadGroup || which == LeaderCommand::XautoClaim ||
+           which == LeaderCommand::Transaction;
 }
 
 // The command's name and first key, for the log.
@@ -63,16 +65,27 @@ std::string_view leaderCommandKey(LeaderCommand which, const std::vector<std::st
 // nothing (no member popped, no entry added). `plain`: it may reach a
 // database twice without changing what it holds (replay_safety.hpp).
 // `fixup`: commands for every database, the leader included, after the
-// effect (empty for most).
+// effect (empty for most). A transaction's effect is `inner` instead: the
+// commands to run between MULTI and EXEC.
 struct LeaderEffect {
     std::string resp;
     bool plain = false;
     std::vector<std::string> fixup;
+    std::vector<std::string> inner;
+
+    bool empty() const { return resp.empty() && inner.empty(); }
 };
 // `timeMs`: dbsyncd's wall clock when the command came, the delivery time
 // a consumer group records.
 LeaderEffect leaderEffect(LeaderCommand which, const std::vector<std::string> &args, std::string_view reply,
                           int64_t timeMs);
+
+// A transaction's effect, given its commands (RESP each, between MULTI and
+// EXEC) and the leader's EXEC reply: each leader-first command replaced by
+// its effect (none when the leader refused it: it changed nothing), the
+// others as they came; their fix-ups after. A reply that does not answer
+// every command leaves the commands as they came.
+LeaderEffect transactionEffect(const std::vector<std::string> &commands, std::string_view execReply, int64_t timeMs);
 
 // XADD's arguments: the index of the entry ID, after the options
 // (NOMKSTREAM, MAXLEN|MINID [=|~] threshold [LIMIT count]); 0 when the

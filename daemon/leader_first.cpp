@@ -17,6 +17,20 @@ const char *commandName(LeaderCommand which) { return leaderCommandName(which); 
 
 uint64_t wallMs() { return static_cast<uint64_t>(time(nullptr)) * 1000; }
 
+// The effect as it goes without a journal record.
+OutgoingWrite unjournaled(const LeaderEffect &effect) {
+    OutgoingWrite w;
+    if (effect.inner.empty()) {
+        w.owned = effect.resp;
+        return w;
+    }
+    w.owned = "*1\r\n$5\r\nMULTI\r\n";
+    for (const auto &c : effect.inner) w.owned += c;
+    w.owned += "*1\r\n$4\r\nEXEC\r\n";
+    w.replies = static_cast<uint32_t>(effect.inner.size()) + 2;
+    return w;
+}
+
 }  // namespace
 
 void LeaderFirst::forget(ClientConn *client) { std::erase(waiting_, client); }
@@ -27,9 +41,8 @@ bool LeaderFirst::mayJoin(LeaderCommand which) const {
     return leader.serving() && leader.pending() + 1 < server_.options().dbMaxPending;
 }
 
-void LeaderFirst::run(FanoutRequest *req, const FramedRequest &request, LeaderCommand which) {
+LeaderFirst::Run *LeaderFirst::begin(FanoutRequest *req, LeaderCommand which) {
     auto &dbs = server_.databases();
-    req->retain();
     if (runs_.empty()) {
         // The first database in -d order that takes writes now: the same
         // one while it stays up.
@@ -39,23 +52,49 @@ void LeaderFirst::run(FanoutRequest *req, const FramedRequest &request, LeaderCo
             // Nothing is journaled: the command is applied nowhere.
             for (auto &db : dbs)
                 req->onNotSent(db->name() + ": no database is up to run " + commandName(which) + " on first");
-            req->release();
-            return;
+            return nullptr;
         }
     }
-    Run &r = runs_.emplace_back(Run{req, which, {}, 0, wallClockMs()});
-    forEachArgument(request.resp, [&](std::string_view a) {
-        r.args.emplace_back(a);
-        return true;
-    });
-    req->describe(r.args[0], leaderCommandKey(which, r.args));
-    OutgoingWrite w;
-    if (WriteJournal *journal = server_.journal()) w = journal->onLeader(request.resp, runs_.size() - 1);
-    else w.borrowed = request.resp;
-    r.seq = w.seq;
+    return &runs_.emplace_back(Run{req, which, {}, 0, wallClockMs()});
+}
+
+void LeaderFirst::launch(Run &run, const OutgoingWrite &w) {
+    run.seq = w.seq;
     server_.stats().leaderFirst++;
-    req->leadBy(this);
-    dbs[leader_]->sendWrite(req, w);
+    run.req->leadBy(this);
+    server_.databases()[leader_]->sendWrite(run.req, w);
+}
+
+void LeaderFirst::run(FanoutRequest *req, const FramedRequest &request, LeaderCommand which) {
+    req->retain();
+    if (Run *r = begin(req, which)) {
+        forEachArgument(request.resp, [&](std::string_view a) {
+            r->args.emplace_back(a);
+            return true;
+        });
+        req->describe(r->args[0], leaderCommandKey(which, r->args));
+        OutgoingWrite w;
+        if (WriteJournal *journal = server_.journal()) w = journal->onLeader(request.resp, runs_.size() - 1);
+        else w.borrowed = request.resp;
+        launch(*r, w);
+    }
+    req->release();
+}
+
+void LeaderFirst::runTransaction(FanoutRequest *req, const std::vector<std::string> &multi) {
+    req->retain();
+    req->describe("EXEC", "");
+    if (Run *r = begin(req, LeaderCommand::Transaction)) {
+        r->args.assign(multi.begin() + 1, multi.end() - 1);
+        OutgoingWrite w;
+        if (WriteJournal *journal = server_.journal()) {
+            w = journal->onLeaderTransaction(r->args, runs_.size() - 1);
+        } else {
+            for (const auto &c : multi) w.owned += c;
+            w.replies = static_cast<uint32_t>(multi.size());
+        }
+        launch(*r, w);
+    }
     req->release();
 }
 
@@ -90,8 +129,15 @@ LeaderFirst::Run LeaderFirst::take(const FanoutRequest *req) {
 void LeaderFirst::leaderAnswered(FanoutRequest *req, std::string_view reply, bool isError) {
     Run run = take(req);
     auto &dbs = server_.databases();
-    LeaderEffect effect = isError ? LeaderEffect{} : leaderEffect(run.which, run.args, reply, run.timeMs);
-    if (effect.resp.empty()) {
+    LeaderEffect effect;
+    if (isError) {
+        // Refused (or EXECABORT), as every database would have.
+    } else if (run.which == LeaderCommand::Transaction) {
+        effect = transactionEffect(run.args, reply, run.timeMs);
+    } else {
+        effect = leaderEffect(run.which, run.args, reply, run.timeMs);
+    }
+    if (effect.empty()) {
         // The leader changed nothing (or refused the command, as every
         // database would have): the others stand where it stands.
         sendMarkerOnly(run, false);
@@ -101,13 +147,14 @@ void LeaderFirst::leaderAnswered(FanoutRequest *req, std::string_view reply, boo
     OutgoingWrite w;
     bool tooLarge = false;
     if (run.seq) {
-        w = server_.journal()->single(effect.resp, effect.plain, wallMs());
+        WriteJournal *journal = server_.journal();
+        w = effect.inner.empty() ? journal->single(effect.resp, effect.plain, wallMs())
+                                 : journal->transaction(effect.inner, wallMs());
         if (w.seq == 0) {
             // Larger than a journal record may be: the databases up get it
             // now, and the marker alone keeps the record's number.
             tooLarge = true;
-            w = OutgoingWrite{};
-            w.owned = effect.resp;
+            w = unjournaled(effect);
             sendMarkerOnly(run, false);
         } else if (w.seq != run.seq) {
             LOG_ERROR("leader-first %s: its effect was journaled as record %llu, its leader's marker names %llu",
@@ -115,7 +162,7 @@ void LeaderFirst::leaderAnswered(FanoutRequest *req, std::string_view reply, boo
                       static_cast<unsigned long long>(run.seq));
         }
     } else {
-        w.owned = effect.resp;
+        w = unjournaled(effect);
     }
     for (size_t i = 0; i < dbs.size(); i++) {
         if (i == leader_) continue;

@@ -38,6 +38,7 @@ namespace dbsync {
 class ClientConn;
 class DatabaseBackend;
 class FanoutRequest;
+struct OutgoingWrite;
 class Server;
 
 class LeaderFirst {
@@ -58,6 +59,10 @@ public:
     void forget(ClientConn *client);
     // Runs `request` (a `which` command) on the leader for `req`.
     void run(FanoutRequest *req, const FramedRequest &request, LeaderCommand which);
+    // Runs a transaction holding leader-first commands (`multi`: MULTI, the
+    // commands, EXEC) on the leader for `req`; the others get each one's
+    // effect inside one MULTI ... EXEC.
+    void runTransaction(FanoutRequest *req, const std::vector<std::string> &multi);
     // Before the loop sleeps: once every leader-first command in flight
     // was answered (or failed), the clients that waited go on, until one of
     // them starts the next one. True if any did.
@@ -71,10 +76,15 @@ private:
     struct Run {
         FanoutRequest *req;
         LeaderCommand which;
-        std::vector<std::string> args;  // the command's arguments, for its effect
+        std::vector<std::string> args;  // the command's arguments, for its effect (a transaction's commands)
         uint64_t seq;                   // the record the leader's marker names (0: no journal)
         int64_t timeMs;                 // dbsyncd's wall clock when it came
     };
+    // A new run for `req`, the leader picked if none is in flight; null
+    // when no database is up (the request learns it).
+    Run *begin(FanoutRequest *req, LeaderCommand which);
+    // Sends the run's command, `w`, to the leader.
+    void launch(Run &run, const OutgoingWrite &w);
     // Takes the run of `req` out: the oldest, as the leader answers in order.
     Run take(const FanoutRequest *req);
     // Journals the marker alone as the oldest run's record and gives it to

@@ -78,6 +78,17 @@ OutgoingWrite WriteJournal::onLeader(std::string_view resp, uint64_t ahead) cons
     return w;
 }
 
+OutgoingWrite WriteJournal::onLeaderTransaction(const std::vector<std::string> &commands, uint64_t ahead) const {
+    OutgoingWrite w;
+    w.seq = storage_.head() + 1 + ahead;
+    std::string inner;
+    for (const auto &c : commands) inner += c;
+    wrap(w.owned, inner, w.seq);
+    w.replies = static_cast<uint32_t>(commands.size()) + 3;
+    w.shape = ReplyShape::ExecWithoutLast;
+    return w;
+}
+
 OutgoingWrite WriteJournal::markerRecord(uint64_t seq, bool inDoubt, uint64_t nowMs) {
     OutgoingWrite w;
     // In doubt, the marker names the last record before that is not: a

@@ -82,6 +82,9 @@ public:
     // in flight, which is not appended here: its effect, appended once the
     // leader answered, is.
     OutgoingWrite onLeader(std::string_view resp, uint64_t ahead = 0) const;
+    // The same for a transaction holding leader-first commands: `commands`
+    // are what came between MULTI and EXEC; the marker goes in before EXEC.
+    OutgoingWrite onLeaderTransaction(const std::vector<std::string> &commands, uint64_t ahead) const;
     // The record onLeader() numbered, as the marker alone: when the leader
     // changed nothing, or (inDoubt, kJournalInDoubt) its reply was lost;
     // then the marker it sets names the last record before it that is not

@@ -239,3 +239,44 @@ def test_a_follower_that_lost_its_connection_gets_the_group_reads_from_the_journ
     assert groups_state(a, "st") == groups_state(b, "st")
     assert len(pending(b, "st")) == 16
     assert digest(a) == digest(b)
+
+
+def test_a_transaction_holding_leader_first_commands_runs_on_the_leader_first(groups):
+    # SPOP, XADD * and XREADGROUP inside MULTI: the leader runs the whole
+    # transaction, the others its effect (docs/dbsyncd.md, "Leader-first
+    # commands"), contiguous on every database.
+    g = groups
+    g.both("SADD", "s", *[f"m{i}" for i in range(50)])
+    g.both("XGROUP", "CREATE", "st", "g", "$", "MKSTREAM")
+    g.both("SET", "str", "x")
+    with stopped(g.b):
+        t0 = now_ms()
+        with g.d.client() as c:
+            replies = c.pipeline([("MULTI",), ("SADD", "s", "extra"), ("SPOP", "s", "3"), ("XADD", "st", "*", "f", "v"),
+                                  ("XREADGROUP", "GROUP", "g", "c", "STREAMS", "st", ">"), ("SPOP", "str"),
+                                  ("XADD", "st", "*", "f", "w"), ("INCR", "n"), ("EXEC",)])
+        t1 = now_ms()
+        wait_until(lambda: now_ms() >= t1 + 3, 5, "the clock to move 3 ms past A's execution")
+    g.settled()
+    assert replies[:8] == ["OK"] + ["QUEUED"] * 7
+    added, popped, first_id, read, wrongtype, second_id, n = replies[8]
+    assert added == 1 and len(popped) == 3 and n == 1
+    assert isinstance(wrongtype, ReplyError) and wrongtype.startswith("WRONGTYPE"), wrongtype
+    assert read == [[b"st", [[first_id, [b"f", b"v"]]]]]
+    with g.a.client() as a, g.b.client() as b:
+        assert sorted(a.command("SMEMBERS", "s")) == sorted(b.command("SMEMBERS", "s"))
+        assert not set(popped) & set(b.command("SMEMBERS", "s"))
+        assert [e[0] for e in b.command("XRANGE", "st", "-", "+")] == [first_id, second_id]
+        assert a.command("GET", "n") == b.command("GET", "n") == b"1"
+    assert [(p[0], p[1], p[3]) for p in pending(g.b, "st")] == [(first_id, b"c", 1)]
+    assert t0 <= pending(g.b, "st")[0][2] <= t1
+    g.same_groups("st")
+    assert int(g.d.info()["commands_leader_first"]) == 1
+    # A transaction Redis refuses (EXECABORT) changes nothing anywhere.
+    with g.d.client() as c:
+        aborted = c.pipeline([("MULTI",), ("SPOP", "s"), ("NOSUCHCOMMAND",), ("EXEC",)])
+    assert isinstance(aborted[-1], ReplyError) and aborted[-1].startswith("EXECABORT"), aborted
+    g.settled()
+    with g.a.client() as a, g.b.client() as b:
+        assert a.command("SCARD", "s") == b.command("SCARD", "s") == 48
+    assert digest(g.a) == digest(g.b)

@@ -13,7 +13,10 @@
 //     member, the same XADD with only its ID changed, to an "ms-seq" ID,
 //     the same XREADGROUP, or an XCLAIM of the same key, group and
 //     consumer with at least one ID and the given time; each fix-up is
-//     such an XCLAIM ... JUSTID.
+//     such an XCLAIM ... JUSTID;
+//   - transactionEffect() for a transaction of SADD, SPOP and XADD *: no
+//     more commands than it had, each one canonical request, the SADD
+//     kept as it came.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -102,7 +105,19 @@ void checkGroupEffects(std::string_view reply) {
     }
 }
 
+void checkTransaction(std::string_view reply) {
+    std::vector<std::string> commands(3);
+    dbsync::resp::appendCommand(commands[0], std::vector<std::string>{"SADD", "k", "a"});
+    dbsync::resp::appendCommand(commands[1], std::vector<std::string>{"SPOP", "k"});
+    dbsync::resp::appendCommand(commands[2], std::vector<std::string>{"XADD", "s", "*", "f", "v"});
+    dbsync::LeaderEffect e = dbsync::transactionEffect(commands, reply, 77);
+    CHECK(e.resp.empty() && e.fixup.empty());
+    CHECK(!e.inner.empty() && e.inner.size() <= commands.size() && e.inner[0] == commands[0]);
+    for (const auto &c : e.inner) argsOf(c);
+}
+
 void checkEffects(std::string_view reply) {
+    checkTransaction(reply);
     const std::vector<std::string> spop{"SPOP", "k\r\n"}, spopCount{"SPOP", "k", "5"};
     for (const auto *args : {&spop, &spopCount}) {
         dbsync::LeaderEffect e = dbsync::leaderEffect(dbsync::LeaderCommand::Spop, *args, reply, 0);

@@ -147,3 +147,24 @@ TEST(LeaderEffect, XautoclaimBecomesXclaimOfWhatItClaimed) {
     EXPECT_TRUE(e.fixup.empty());
     EXPECT_TRUE(leaderEffect(LeaderCommand::XautoClaim, args, ":1\r\n", 42).resp.empty()) << "not its reply";
 }
+
+TEST(LeaderEffect, ATransactionGetsEachCommandsEffect) {
+    std::vector<std::string> commands{command({"SADD", "s", "a"}), command({"SPOP", "s"}),
+                                      command({"XADD", "st", "*", "f", "v"}), command({"SPOP", "str"}),
+                                      command({"INCR", "n"})};
+    std::string exec = "*5\r\n:1\r\n$1\r\na\r\n$3\r\n7-0\r\n-WRONGTYPE Operation against a key\r\n:1\r\n";
+    auto e = dbsync::transactionEffect(commands, exec, 9);
+    EXPECT_TRUE(e.resp.empty());
+    EXPECT_EQ(e.inner, (std::vector<std::string>{commands[0], command({"SREM", "s", "a"}),
+                                                 command({"XADD", "st", "7-0", "f", "v"}), commands[4]}))
+        << "the SPOP the leader refused changed nothing: it is left out";
+    EXPECT_TRUE(e.fixup.empty());
+    // XREADGROUP inside: its fix-up follows the transaction.
+    std::vector<std::string> read{command({"XREADGROUP", "GROUP", "g", "c", "STREAMS", "st", ">"})};
+    e = dbsync::transactionEffect(read, "*1\r\n*1\r\n*2\r\n$2\r\nst\r\n*1\r\n*2\r\n$3\r\n7-0\r\n*0\r\n", 9);
+    EXPECT_EQ(e.inner, read);
+    EXPECT_EQ(e.fixup, (std::vector<std::string>{command({"XCLAIM", "st", "g", "c", "0", "7-0", "TIME", "9", "JUSTID"})}));
+    // A reply that does not answer every command: the commands as they came.
+    e = dbsync::transactionEffect(commands, "*2\r\n:1\r\n:1\r\n", 9);
+    EXPECT_EQ(e.inner, commands);
+}
