@@ -6,6 +6,11 @@
  *   mode=many       dbsync_send_many: the 10 SETs in one call, the 10 GETs in another
  *   mode=phpredis   phpredis straight to redis, one command per call
  *   mode=pipeline   phpredis pipeline() straight to redis: 10 SETs, then 10 GETs
+ *   mode=session    a PHP session through the dbsync handler: started,
+ *                   the 10 values written, closed; started again, read
+ *                   back, closed (unchanged: only its deadline moves)
+ *   mode=session_phpredis  the same through phpredis's session handler,
+ *                   straight to redis
  *   persistent=1    dbsync.persistent=1 (dbsync modes) or pconnect() (phpredis)
  *   rid=ID          the request's own id: its keys are fpm:ID:0..9
  *   servers=H:P     dbsync.servers for this request (dbsync modes)
@@ -87,6 +92,29 @@ try {
                 $got = $p->exec();
             }
             if (!$persistent) $r->close();
+            break;
+        case 'session':
+        case 'session_phpredis':
+            ini_set('session.use_cookies', '0');
+            ini_set('session.cache_limiter', '');
+            ini_set('session.gc_probability', '0');
+            if ($mode === 'session') {
+                ini_set('dbsync.persistent', $persistent ? '1' : '0');
+                ini_set('session.save_handler', 'dbsync');
+                ini_set('session.save_path', $_GET['servers'] ?? '');
+            } else {
+                ini_set('session.save_handler', 'redis');
+                ini_set('session.save_path', 'tcp://' . ($_GET['redis'] ?? '') . ($persistent ? '?persistent=1' : ''));
+            }
+            // An id of the request's own (session ids are [0-9a-v,-]).
+            session_id(md5($rid));
+            if (!session_start()) throw new RuntimeException('session_start failed');
+            $_SESSION['v'] = $values;
+            if (!session_write_close()) throw new RuntimeException('session_write_close failed');
+            $_SESSION = [];
+            if (!session_start()) throw new RuntimeException('session_start (again) failed');
+            $got = $_SESSION['v'] ?? null;
+            session_write_close();
             break;
         default:
             fail($rid, "unknown mode '$mode'");

@@ -14,7 +14,9 @@ A FastCGI client (bench/fastcgi_client.py), C keep-alive connections at once,
 asks for bench/fpm_page.php: 10 SETs then 10 GETs of keys unique to the
 request, by dbsync_send one by one, dbsync_send_many, phpredis or phpredis
 pipeline() (these two straight to redis), with and without persistent
-connections, unsigned and signed. Scenarios are interleaved over rounds
+connections, unsigned and signed; and a PHP session of the request's own
+(start, write the 10 values, close; start, read them back, close) through
+the dbsync session handler and through phpredis's, straight to redis. Scenarios are interleaved over rounds
 (order reversed every other round); requests/s and p50/p99 latency are the
 medians of the rounds. Then it checks:
 
@@ -71,6 +73,11 @@ SCENARIOS = [
     ("signed_one_p", "signed: dbsync_send one by one, persistent", "signed", "one", True, "d_tls_persist"),
     ("signed_many", "signed: dbsync_send_many", "signed", "many", False, "d_tls"),
     ("signed_many_p", "signed: dbsync_send_many, persistent", "signed", "many", True, "d_tls_persist"),
+    ("session", "session: dbsync handler", "plain", "session", False, "d_plain"),
+    ("session_p", "session: dbsync handler, persistent", "plain", "session", True, "d_persist"),
+    ("session_phpredis", "session: phpredis handler direct", "plain", "session_phpredis", False, "redis"),
+    ("session_phpredis_p", "session: phpredis handler direct, persistent", "plain", "session_phpredis", True,
+     "redis"),
 ]
 LABEL = {s[0]: s[1] for s in SCENARIOS}
 DAEMONS = [  # name, TLS, persistent clients
@@ -84,6 +91,7 @@ RATIOS = [
     ("dbsync_send one by one / phpredis one by one direct", "one", "phpredis", None),
     ("signed / unsigned, dbsync_send one by one", "signed_one", "one", None),
     ("signed / unsigned, dbsync_send_many", "signed_many", "many", None),
+    ("session: dbsync handler / phpredis handler direct", "session", "session_phpredis", None),
 ]
 
 
@@ -573,7 +581,7 @@ class Bench:
             lines.append("| %s | %s | %s | %s |" % (label, fmt_ratio(r0), fmt_ratio(r1),
                                                      "≥ %.1f×" % target if target else ""))
         lines += ["", "| persistent / non-persistent | ratio |", "|---|---:|"]
-        for key in ("one", "many", "phpredis", "pipeline", "signed_one", "signed_many"):
+        for key in ("one", "many", "phpredis", "pipeline", "signed_one", "signed_many", "session", "session_phpredis"):
             lines.append("| %s | %s |" % (LABEL[key], fmt_ratio(ratio(s[key + "_p"]["rps"], s[key]["rps"]))))
         lines += ["", "spread: (max − min) / median of requests/s over the rounds; at 30% or more the machine "
                   "was busy: trust only ratios far from their target, or run again with more --rounds.",
