@@ -6,7 +6,7 @@
 #                                      sanitized build with unit + e2e + php again
 #   tests/run_all.sh --unit VARIANT    unit tests in build/VARIANT
 #   tests/run_all.sh --fuzz            each fuzz target for $FUZZ_TIME seconds
-#   tests/run_all.sh --e2e VARIANT [pytest args]
+#   tests/run_all.sh --e2e VARIANT [pytest args]   (tests/e2e/FILE[::TEST] args: only those)
 #                                      end-to-end tests against $DBSYNCD
 #
 # Every suite prints "<suite>: N passed, N failed". The last line is the sum,
@@ -130,7 +130,12 @@ run_e2e() {  # variant daemon [pytest args...]
     echo "== $suite (DBSYNCD=$DBSYNCD)"
     local par=()
     if "$PYTHON" -c 'import xdist' 2>/dev/null; then par=(-n 2); fi
-    "$PYTHON" -m pytest tests/e2e -q -rfE -p no:cacheprovider "${par[@]}" --junitxml="$xml" "$@"
+    # Test files or node ids among the arguments narrow the run to them.
+    local where=(tests/e2e)
+    for a in "$@"; do
+        case $a in tests/e2e/*) where=() ;; esac
+    done
+    "$PYTHON" -m pytest "${where[@]}" -q -rfE -p no:cacheprovider "${par[@]}" --junitxml="$xml" "$@"
     local rc=$?
     local counts
     counts=$("$PYTHON" - "$xml" <<'EOF'
