@@ -226,7 +226,7 @@ void ClientConn::handle(FramedRequest &req) {
     switch (cls.kind) {
     case CommandKind::Forward: {
         const CommandSpec *spec = server_.commands().lookup(req);
-        bool read = isRead(spec);
+        bool read = isRead(spec) || isReadOnlyScript(req);
         if (!read) {
             forwardWrite(req, spec);
         } else if (server_.options().readFrom == ReadFrom::All || !forwardRead(req.resp, isCursorRead(spec))) {

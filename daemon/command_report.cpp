@@ -51,6 +51,14 @@ std::string describeCommandRouting(std::string_view name, ReadFrom mode, const C
     if (lowerName == "xadd")
         return line + "write (every database); with the ID * leader-first (runs on the first database up; the "
                       "others get XADD with the ID it chose)";
+    if (lowerName == "xreadgroup")
+        return line + "write, leader-first unless NOACK reads only new entries (runs on the first database up; the "
+                      "others get the same read, every database one delivery time)";
+    if (lowerName == "xautoclaim")
+        return line + "write, leader-first (runs on the first database up; the others get XCLAIM of what it "
+                      "claimed, every database one delivery time)";
+    if (lowerName == "eval")
+        return line + "write (every database); a read when its script declares flags=no-writes";
     if (lowerName == "pfcount")
         return line + "write (flagged readonly, but it caches the cardinality inside the value: every database)";
     if (spec->has(kCmdWrite)) return line + "write (every database, acknowledged per --ack)";

@@ -1,5 +1,7 @@
 #include "command_table.hpp"
 
+#include "command_policy.hpp"
+
 namespace dbsync {
 namespace {
 
@@ -168,6 +170,32 @@ const CommandSpec *CommandTable::lookup(const FramedRequest &req) const {
 bool isRead(const CommandSpec *spec) {
     if (!spec || !spec->has(kCmdReadonly) || spec->has(kCmdWrite)) return false;
     return spec->name != "pfcount";
+}
+
+bool isReadOnlyScript(const FramedRequest &req) {
+    if (req.argc < 3 || req.args[0].size() != 4 || !argEquals(req.args[0], "EVAL")) return false;
+    std::string_view script = req.args[1];
+    if (script.substr(0, 2) != "#!") return false;
+    std::string_view line = script.substr(0, script.find('\n'));
+    // "#!<engine> [flags=<flag>[,<flag>...]]", words apart by spaces.
+    size_t at = 0;
+    while (at < line.size()) {
+        size_t end = line.find(' ', at);
+        if (end == std::string_view::npos) end = line.size();
+        std::string_view word = line.substr(at, end - at);
+        if (word.substr(0, 6) == "flags=") {
+            std::string_view flags = word.substr(6);
+            size_t f = 0;
+            while (f <= flags.size()) {
+                size_t comma = flags.find(',', f);
+                if (comma == std::string_view::npos) comma = flags.size();
+                if (flags.substr(f, comma - f) == "no-writes") return true;
+                f = comma + 1;
+            }
+        }
+        at = end + 1;
+    }
+    return false;
 }
 
 bool isCursorRead(const CommandSpec *spec) {

@@ -135,6 +135,12 @@ private:
 // bytes would differ between the databases: it is a write here.
 bool isRead(const CommandSpec *spec);
 
+// EVAL of a script whose shebang declares it writes nothing ("#!lua
+// flags=no-writes" on its first line): Redis refuses any write it tries, as
+// for EVAL_RO, so it is a read. EVALSHA and FCALL name a script or function
+// whose flags only the database knows: writes (their _RO forms are reads).
+bool isReadOnlyScript(const FramedRequest &req);
+
 // SCAN, SSCAN, HSCAN, ZSCAN: the cursor is only meaningful on the database
 // that returned it, so these always go to the same one (read_router.hpp).
 bool isCursorRead(const CommandSpec *spec);

@@ -113,6 +113,29 @@ def test_read_from_first_sends_every_get_to_the_first_database(procs):
     assert calls(a, "set") == 1 and calls(b, "set") == 1
 
 
+def test_a_script_declared_no_writes_is_a_read(procs):
+    a, b = procs.start_redis(2)
+    d = procs.start_dbsyncd([a, b], ["--read-from", "first"])
+    wait_up(d, "db0", "db1")
+    read_only = "#!lua flags=no-writes\nreturn redis.call('GET', KEYS[1])"
+    writing = "#!lua\nreturn redis.call('INCR', KEYS[1])"
+    with d.client() as c:
+        assert c.command("SET", "k", "v") == "OK"
+        reset_stats(a, b)
+        for _ in range(20):
+            assert c.command("EVAL", read_only, "1", "k") == b"v"
+        # Redis refuses a write from a no-writes script, on the one database.
+        refused = c.command("EVAL", "#!lua flags=no-writes\nreturn redis.call('SET', KEYS[1], 'x')", "1", "k")
+        assert isinstance(refused, ReplyError) and "Write commands are not allowed" in refused, refused
+        for i in range(5):
+            assert c.command("EVAL", writing, "1", "n") == i + 1
+        assert c.command("DBSYNC", "COMMANDS", "eval")[0].endswith(b"a read when its script declares flags=no-writes")
+    assert calls(a, "eval") == 26
+    wait_until(lambda: calls(b, "eval") == 5, 10, "the writing scripts on b")
+    assert a.get("k") == b.get("k") == b"v"
+    assert a.get("n") == b.get("n") == b"5"
+
+
 def test_read_from_all_sends_every_get_to_every_database(procs):
     a, b = procs.start_redis(2)
     d = procs.start_dbsyncd([a, b], ["--read-from", "all"])

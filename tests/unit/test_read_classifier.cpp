@@ -141,3 +141,21 @@ TEST(ReadClassifier, TheLastNameFoundNeverAnswersForAnother) {
     EXPECT_TRUE(read({"GET", "k"}));
     EXPECT_FALSE(read({"NOSUCH", "k"}));
 }
+
+TEST(ReadClassifier, EvalOfAScriptDeclaredNoWritesIsARead) {
+    auto readOnlyScript = [](const std::vector<std::string> &args) {
+        Framed f = frame(args);
+        return dbsync::isReadOnlyScript(f.req);
+    };
+    EXPECT_TRUE(readOnlyScript({"EVAL", "#!lua flags=no-writes\nreturn redis.call('GET', KEYS[1])", "1", "k"}));
+    EXPECT_TRUE(readOnlyScript({"eval", "#!lua flags=allow-stale,no-writes\nreturn 1", "0"}));
+    EXPECT_TRUE(readOnlyScript({"EVAL", "#!lua name=x flags=no-writes", "0"}));
+    // A script that may write, or says nothing: every database.
+    EXPECT_FALSE(readOnlyScript({"EVAL", "#!lua\nreturn redis.call('SET', KEYS[1], 'v')", "1", "k"}));
+    EXPECT_FALSE(readOnlyScript({"EVAL", "#!lua flags=allow-oom\nreturn 1", "0"}));
+    EXPECT_FALSE(readOnlyScript({"EVAL", "return 1 -- #!lua flags=no-writes", "0"}));
+    EXPECT_FALSE(readOnlyScript({"EVAL", "#!lua\n-- flags=no-writes\nreturn 1", "0"})) << "only the first line";
+    EXPECT_FALSE(readOnlyScript({"EVAL", "#!lua flags=no-writesx", "0"}));
+    EXPECT_FALSE(readOnlyScript({"EVALSHA", "#!lua flags=no-writes", "0"})) << "only the database knows a SHA's flags";
+    EXPECT_FALSE(readOnlyScript({"EVAL", "#!lua flags=no-writes"})) << "Redis refuses it: its arity";
+}
