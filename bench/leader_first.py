@@ -4,9 +4,11 @@
 Two redis-servers and a dbsyncd with a journal in front of both (and one
 with --no-journal). redis-benchmark -c 50 -d 100 runs, side by side in
 rounds with the order reversed every other round: SET (a plain write to
-both databases), SADD to fill a set, then SPOP of it and XADD with the ID
-"*" (leader-first: the leader's round trip first, then the effect to the
-other database, and every client waits meanwhile), with -P 1 and -P 16.
+both databases), SADD to fill a set, then SPOP of it, XADD with the ID
+"*" and XREADGROUP of one new entry at a time by one consumer group
+(leader-first: the leader's round trip first, then the effect to the
+other database, and every client waits meanwhile; XREADGROUP runs alone),
+with -P 1 and -P 16.
 It prints ops/s and p50 latency, medians over the rounds, and each
 command's rate as a ratio of SET's.
 
@@ -20,7 +22,7 @@ import os
 import sys
 import tempfile
 
-from common import HOST, Processes, ROOT, fmt_int, free_port, log, median, run_bounded, wait_ready
+from common import HOST, Processes, ROOT, fmt_int, free_port, log, median, resp_command, run_bounded, wait_ready
 
 DBSYNCD = os.path.join(ROOT, "daemon", "dbsyncd")
 # name, redis-benchmark arguments after -t/-n: each as its CSV row names it.
@@ -28,6 +30,7 @@ TESTS = [
     ("SET", ["-t", "set"]),
     ("SPOP", ["-t", "spop"]),
     ("XADD", ["XADD", "bench:stream", "MAXLEN", "~", "100000", "*", "f", "__rand_int__"]),
+    ("XREADGROUP", ["XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "bench:group", ">"]),
 ]
 
 
@@ -67,8 +70,12 @@ def main():
             for target in (order if rnd % 2 == 0 else order[::-1]):
                 port = targets[target]
                 for pipeline in (1, 16):
-                    # SPOP needs members: as many as the run pops, and more.
+                    # SPOP needs members: as many as the run pops, and more;
+                    # XREADGROUP new entries, and a group to read them.
                     benchmark(port, 16, a.n * 2, ["-t", "sadd"])
+                    resp_command(port, "DEL", "bench:group")
+                    benchmark(port, 16, a.n * 2, ["XADD", "bench:group", "*", "f", "v"])
+                    resp_command(port, "XGROUP", "CREATE", "bench:group", "g", "0")
                     for test, args in TESTS:
                         rps, p50 = benchmark(port, pipeline, a.n, args)
                         results.setdefault((target, pipeline, test), []).append((rps, p50))

@@ -449,6 +449,7 @@ class Bench:
                 "--shutdown-timeout", "1000", "--log-level", "warning", "--state-dir", self.state_dir(name)]
         if tls:
             argv += ["-s", self.tls["pub"]]
+        argv += self.a.dbsyncd_arg
         p = self.procs.start(name, argv)
         t = self.tls if tls else None
         if not wait_until(lambda: p.poll() is None and "connected_clients" in info_fields(port, t), 15):
@@ -610,6 +611,8 @@ def parse_args(argv):
     p.add_argument("--out", default=os.path.join(ROOT, "bench", "out"), help="report directory (default bench/out)")
     p.add_argument("--dbsyncd", default=os.path.join(ROOT, os.environ.get("DBSYNCD", "daemon/dbsyncd")),
                    help="the daemon binary (default $DBSYNCD or daemon/dbsyncd)")
+    p.add_argument("--dbsyncd-arg", action="append", default=[], metavar="FLAG",
+                   help="one more flag for every dbsyncd, e.g. --dbsyncd-arg=--busy-poll=50 (repeatable)")
     a = p.parse_args(argv)
     if a.quick:
         a.rounds, a.n, a.warmup, a.max_requests = 1, 24, 6, 15
