@@ -70,6 +70,13 @@ std::vector<std::vector<KeyState>> KeyFetcher::fetch(const std::vector<std::stri
             for (size_t k = 0; k < keys.size(); k++) states[k][d].fingerprint = std::string(replyText(digests->element[k]));
         }
     }
+    // DEBUG DIGEST-VALUE hashes a stream's entries only: its consumer
+    // groups are read apart.
+    if (mode_ == ValueMode::Digest)
+        for (size_t k = 0; k < keys.size(); k++)
+            for (size_t d = 0; d < links_.size(); d++)
+                if (states[k][d].type == "stream")
+                    states[k][d].fingerprint += ":" + groupsDigest(*links_[d], keys[k], chunk_);
     for (auto &s : states) {
         for (KeyState &st : s)
             if (!st.exists) st.fingerprint.clear(), st.expireAtMs = -1;

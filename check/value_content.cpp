@@ -84,6 +84,44 @@ std::string stringDigest(DbLink &db, const std::string &key, size_t chunk) {
     return h.hex();
 }
 
+// Each consumer group of a stream: its name, position and counts from
+// XINFO GROUPS, and each pending entry's ID, consumer and delivery count
+// from XPENDING, read in chunks. Delivery times are left out: XPENDING
+// gives them as idle times, counted from each server's own "now".
+void hashGroups(Sha1 &h, DbLink &db, const std::string &key, size_t chunk) {
+    Reply groups = expectArray(db, {"XINFO", "GROUPS", key});
+    std::string count = std::to_string(chunk);
+    for (size_t g = 0; g < groups->elements; g++) {
+        const redisReply *group = groups->element[g];
+        if (group->type != REDIS_REPLY_ARRAY) continue;
+        std::string name;
+        for (size_t i = 0; i + 1 < group->elements; i += 2) {
+            std::string_view field = replyText(group->element[i]);
+            if (field == "name") name = std::string(replyText(group->element[i + 1]));
+            if (field == "name" || field == "pending" || field == "last-delivered-id" || field == "consumers" ||
+                field == "entries-read") {
+                h.addField(field);
+                hashReply(h, group->element[i + 1]);
+            }
+        }
+        std::string start = "-";
+        for (;;) {
+            Reply pel = expectArray(db, {"XPENDING", key, name, start, "+", count});
+            for (size_t i = 0; i < pel->elements; i++) {
+                const redisReply *e = pel->element[i];
+                if (e->type != REDIS_REPLY_ARRAY || e->elements < 4) continue;
+                hashReply(h, e->element[0]);  // ID
+                hashReply(h, e->element[1]);  // consumer
+                hashReply(h, e->element[3]);  // deliveries
+            }
+            if (pel->elements < chunk || pel->elements == 0) break;
+            const redisReply *last = pel->element[pel->elements - 1];
+            if (last->type != REDIS_REPLY_ARRAY || last->elements < 1) break;
+            start = "(" + std::string(replyText(last->element[0]));
+        }
+    }
+}
+
 std::string streamDigest(DbLink &db, const std::string &key, size_t chunk) {
     Sha1 h;
     h.addField("stream");
@@ -97,27 +135,23 @@ std::string streamDigest(DbLink &db, const std::string &key, size_t chunk) {
         start = "(" + std::string(replyText(last->element[0]));  // exclusive start: Redis 6.2+
     }
     // What is not an entry: the last ID (XADD refuses IDs below it) and the
-    // consumer groups' positions; consumers' idle times are per server clock
-    // and left out.
+    // consumer groups; consumers' idle times are per server clock and left
+    // out.
     Reply info = expectArray(db, {"XINFO", "STREAM", key});
     for (size_t i = 0; i + 1 < info->elements; i += 2)
         if (replyText(info->element[i]) == "last-generated-id") hashReply(h, info->element[i + 1]);
-    Reply groups = expectArray(db, {"XINFO", "GROUPS", key});
-    for (size_t g = 0; g < groups->elements; g++) {
-        const redisReply *group = groups->element[g];
-        if (group->type != REDIS_REPLY_ARRAY) continue;
-        for (size_t i = 0; i + 1 < group->elements; i += 2) {
-            std::string_view field = replyText(group->element[i]);
-            if (field == "name" || field == "pending" || field == "last-delivered-id" || field == "consumers") {
-                h.addField(field);
-                hashReply(h, group->element[i + 1]);
-            }
-        }
-    }
+    hashGroups(h, db, key, chunk);
     return h.hex();
 }
 
 }  // namespace
+
+std::string groupsDigest(DbLink &db, const std::string &key, size_t chunk) {
+    Sha1 h;
+    h.addField("groups");
+    hashGroups(h, db, key, chunk);
+    return h.hex();
+}
 
 std::string contentDigest(DbLink &db, const std::string &key, const std::string &type, size_t chunk) {
     std::string digest;

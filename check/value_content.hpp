@@ -16,4 +16,10 @@ namespace dbsync::check {
 // repeats: their elements are hashed one by one, sorted and deduplicated.
 std::string contentDigest(DbLink &db, const std::string &key, const std::string &type, size_t chunk);
 
+// A stream's consumer groups, which DEBUG DIGEST-VALUE leaves out: each
+// group's position and counts, and each pending entry's ID, consumer and
+// delivery count (not its delivery time, which XPENDING gives as an idle
+// time by each server's clock).
+std::string groupsDigest(DbLink &db, const std::string &key, size_t chunk);
+
 }  // namespace dbsync::check

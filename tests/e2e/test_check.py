@@ -155,6 +155,25 @@ def test_planted_differences_of_every_type_are_found(pair):
     assert f"values by {a.mode}" in r.stdout
 
 
+def test_consumer_groups_are_compared(pair):
+    # The same entries everywhere; the groups differ in who holds a pending
+    # entry, or where the group stands. Delivery times (and consumers'
+    # seen-times, which DUMP holds) are each server's own and not compared.
+    a, b = pair
+    for key in ("groups-same", "groups-owner", "groups-position"):
+        for i in range(1, 6):
+            both([a, b], "XADD", key, f"{i}-0", "f", str(i))
+        both([a, b], "XGROUP", "CREATE", key, "g", "0")
+        both([a, b], "XREADGROUP", "GROUP", "g", "c", "COUNT", "3", "STREAMS", key, ">")
+    on(b, "XCLAIM", "groups-owner", "g", "other", "0", "2-0", "JUSTID")
+    on(b, "XGROUP", "SETID", "groups-position", "g", "4-0")
+    r = run_check("-d", dbs(pair), "--round-delay", 10)
+    assert r.returncode == 1, r.stdout + r.stderr
+    found = divergent_lines(r.stdout)
+    assert set(found) == {"groups-owner", "groups-position"}, r.stdout
+    assert all("type=stream" in line and "db1=value" in line for line in found.values()), found
+
+
 def test_json_output(pair):
     a, b = pair
     planted = plant_every_kind(a, b)
