@@ -19,9 +19,9 @@ import threading
 import pytest
 
 from harness import ProtocolFailure, ReplyError, encode, wait_until
-from journal_load import kill9_dbsyncd, restart_dbsyncd, start_database, start_journal_dbsyncd, wait_caught_up
-from test_check import run_check
+from journal_load import start_database, start_journal_dbsyncd, wait_caught_up
 from test_deterministic_ttl import Setup, now_ms, stopped
+from test_leader_first import kills_under_load
 
 SEED = int(os.environ.get("DBSYNC_TEST_SEED", "20261203"))
 NOTE = f" (DBSYNC_TEST_SEED={SEED})"
@@ -317,24 +317,8 @@ def test_group_reads_under_kills_of_dbsyncd_deliver_each_entry_once(procs, tmp_p
             except (OSError, ProtocolFailure):
                 continue  # dbsyncd restarting: try again
 
-    threads = [threading.Thread(target=reader, args=(n,), daemon=True) for n in range(4)]
-    for t in threads:
-        t.start()
-    for _ in range(2):
-        target = len(answered) + rng.randrange(200, 2000)
-        wait_until(lambda: len(answered) >= target, 60, "reads answered")
-        kill9_dbsyncd(d)
-        restart_dbsyncd(d)
-    target = len(answered) + 500
-    wait_until(lambda: len(answered) >= target, 60, "reads answered after the restarts")
-    stop.set()
-    for t in threads:
-        t.join(30)
-    for name in ("db0", "db1"):
-        if d.info()[name]["state"] == "diverged":
-            r = run_check("--resync", name, "--from-dbsyncd", f"127.0.0.1:{d.port}", "--resync-timeout", "60")
-            assert r.returncode == 0, r.stdout + r.stderr
-    wait_caught_up(d, timeout=30, note=NOTE)
+    kills_under_load(d, [threading.Thread(target=reader, args=(n,), daemon=True) for n in range(4)], answered,
+                     stop, rng, "reads answered", NOTE)
     state = groups_state(a, "st")
     assert state == groups_state(b, "st"), f"the consumer groups differ{NOTE}"
     assert digest(a) == digest(b), NOTE

@@ -246,6 +246,31 @@ def test_dbsyncd_killed_while_the_leader_runs_a_command(procs, tmp_path):
     wait_identical([a, b])
 
 
+def kills_under_load(d, threads, answered, stop, rng, what, note=NOTE):
+    """Starts `threads` (each appends what was answered to `answered` until
+    `stop` is set), kill -9s dbsyncd twice at random moments of the load
+    and restarts it, lets 500 more be answered, stops them, resyncs a
+    database the crash window left diverged, and waits until every one has
+    caught up."""
+    for t in threads:
+        t.start()
+    for _ in range(2):
+        target = len(answered) + rng.randrange(200, 2000)
+        wait_until(lambda: len(answered) >= target, 60, what)
+        kill9_dbsyncd(d)
+        restart_dbsyncd(d)
+    target = len(answered) + 500
+    wait_until(lambda: len(answered) >= target, 60, what + " after the restarts")
+    stop.set()
+    for t in threads:
+        t.join(30)
+    for name in ("db0", "db1"):
+        if d.info()[name]["state"] == "diverged":
+            r = run_check("--resync", name, "--from-dbsyncd", f"127.0.0.1:{d.port}", "--resync-timeout", "60")
+            assert r.returncode == 0, r.stdout + r.stderr
+    wait_caught_up(d, timeout=30, note=note)
+
+
 def test_spop_load_with_kills_of_dbsyncd_pops_each_member_once(procs, tmp_path):
     # Four connections SPOP from one set while dbsyncd is killed twice at
     # random moments. Whatever a database that ends up diverged needs, a
@@ -274,24 +299,8 @@ def test_spop_load_with_kills_of_dbsyncd_pops_each_member_once(procs, tmp_path):
             except (OSError, ProtocolFailure):
                 continue  # dbsyncd restarting: try again
 
-    threads = [threading.Thread(target=popper, daemon=True) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for _ in range(2):
-        target = len(answered) + rng.randrange(200, 2000)
-        wait_until(lambda: len(answered) >= target, 60, "SPOPs answered")
-        kill9_dbsyncd(d)
-        restart_dbsyncd(d)
-    target = len(answered) + 500
-    wait_until(lambda: len(answered) >= target, 60, "SPOPs answered after the restarts")
-    stop.set()
-    for t in threads:
-        t.join(30)
-    for name in ("db0", "db1"):
-        if d.info()[name]["state"] == "diverged":
-            r = run_check("--resync", name, "--from-dbsyncd", f"127.0.0.1:{d.port}", "--resync-timeout", "60")
-            assert r.returncode == 0, r.stdout + r.stderr
-    wait_caught_up(d, timeout=30, note=NOTE)
+    kills_under_load(d, [threading.Thread(target=popper, daemon=True) for _ in range(4)], answered, stop, rng,
+                     "SPOPs answered")
     wait_identical([a, b], note=NOTE + "\ndbsyncd log (tail):\n" + d.log_tail(4000))
     assert len(answered) == len(set(answered)), f"a member was answered twice{NOTE}"
     left = {m.decode() for m in smembers(a, "s")}
