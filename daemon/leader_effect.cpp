@@ -83,7 +83,6 @@ LeaderEffect xaddEffect(const std::vector<std::string> &args, std::string_view r
     return e;
 }
 
-
 // XREADGROUP's arguments, parsed as Redis does: GROUP g c and the options
 // in any order, then STREAMS and as many IDs as keys.
 struct GroupRead {
@@ -161,10 +160,9 @@ LeaderEffect xreadgroupEffect(const std::vector<std::string> &args, std::string_
         // Only a stream the command named: whatever a reply says, no other
         // key is touched.
         std::string_view key = bulkPayload(parts[0].bytes);
-        if (std::find(views.begin() + static_cast<std::ptrdiff_t>(g.streams),
-                      views.begin() + static_cast<std::ptrdiff_t>(g.streams + g.keys), key) ==
-            views.begin() + static_cast<std::ptrdiff_t>(g.streams + g.keys))
-            continue;
+        auto firstKey = views.begin() + static_cast<std::ptrdiff_t>(g.streams);
+        auto lastKey = firstKey + static_cast<std::ptrdiff_t>(g.keys);
+        if (std::find(firstKey, lastKey, key) == lastKey) continue;
         // Every entry given with its fields was delivered now, new or read
         // again from the history (which counts one more delivery); one
         // listed with nil fields is gone from the stream and was left

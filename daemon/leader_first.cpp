@@ -13,8 +13,6 @@
 namespace dbsync {
 namespace {
 
-const char *commandName(LeaderCommand which) { return leaderCommandName(which); }
-
 uint64_t wallMs() { return static_cast<uint64_t>(time(nullptr)) * 1000; }
 
 // The effect as it goes without a journal record.
@@ -51,7 +49,7 @@ LeaderFirst::Run *LeaderFirst::begin(FanoutRequest *req, LeaderCommand which) {
         if (leader_ == dbs.size()) {
             // Nothing is journaled: the command is applied nowhere.
             for (auto &db : dbs)
-                req->onNotSent(db->name() + ": no database is up to run " + commandName(which) + " on first");
+                req->onNotSent(db->name() + ": no database is up to run " + leaderCommandName(which) + " on first");
             return nullptr;
         }
     }
@@ -158,7 +156,7 @@ void LeaderFirst::leaderAnswered(FanoutRequest *req, std::string_view reply, boo
             sendMarkerOnly(run, false);
         } else if (w.seq != run.seq) {
             LOG_ERROR("leader-first %s: its effect was journaled as record %llu, its leader's marker names %llu",
-                      commandName(run.which), static_cast<unsigned long long>(w.seq),
+                      leaderCommandName(run.which), static_cast<unsigned long long>(w.seq),
                       static_cast<unsigned long long>(run.seq));
         }
     } else {
@@ -167,7 +165,7 @@ void LeaderFirst::leaderAnswered(FanoutRequest *req, std::string_view reply, boo
     for (size_t i = 0; i < dbs.size(); i++) {
         if (i == leader_) continue;
         if (tooLarge && !dbs[i]->serving()) {
-            dbs[i]->diverge(std::string("it missed the effect of a ") + commandName(run.which) +
+            dbs[i]->diverge(std::string("it missed the effect of a ") + leaderCommandName(run.which) +
                             " too large for a journal record (--max-request-bytes)");
             req->onNotSent(dbs[i]->name() + ": diverged");
             continue;
@@ -184,7 +182,7 @@ void LeaderFirst::sendFixup(const Run &run, const std::vector<std::string> &fixu
         if (w.seq == 0)
             LOG_WARN("leader-first %s: its delivery times, too large for a journal record (--max-request-bytes), "
                      "go only to the databases up",
-                     commandName(run.which));
+                     leaderCommandName(run.which));
     }
     if (w.seq == 0) {
         w = OutgoingWrite{};
@@ -198,7 +196,7 @@ void LeaderFirst::leaderFailed(FanoutRequest *req, bool mayHaveApplied) {
     Run run = take(req);
     auto &dbs = server_.databases();
     sendMarkerOnly(run, mayHaveApplied);
-    std::string why = std::string(": not sent, ") + commandName(run.which) + " runs on " + dbs[leader_]->name() +
+    std::string why = std::string(": not sent, ") + leaderCommandName(run.which) + " runs on " + dbs[leader_]->name() +
                       " first, and failed there";
     for (size_t i = 0; i < dbs.size(); i++)
         if (i != leader_) req->onNotSent(dbs[i]->name() + why);
