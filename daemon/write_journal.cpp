@@ -151,7 +151,8 @@ WriteJournal::Resume WriteJournal::resume(const std::string &database, bool pres
         LOG_ERROR("database %s holds writes the journal lost (marker %s, journal head at start %llu)",
                   database.c_str(), m.c_str(), static_cast<unsigned long long>(openHead_));
         // Kept, so a database that has not connected yet is judged by it
-        // even if dbsyncd stops before it does.
+        // even if dbsyncd stops before it does, and one holding it is known
+        // in a later run too (the runs loop below).
         if (marker > state_.ahead) {
             state_.ahead = marker;
             std::string error;
@@ -159,9 +160,15 @@ WriteJournal::Resume WriteJournal::resume(const std::string &database, bool pres
         }
         return {Resume::Kind::From, runBase_, ""};
     }
-    for (const auto &run : state_.runs)
-        if (marker > run.first && marker < run.second)
-            return {Resume::Kind::Diverged, 0, "its marker " + m + " names writes an earlier run lost"};
+    for (const auto &run : state_.runs) {
+        if (marker <= run.first || marker >= run.second) continue;
+        // The marker of the writes an earlier run's journal lost, which
+        // only the database that held them has (or a copy resynced from
+        // it): it got no write since, or its marker would have moved, and
+        // goes on from the run that followed.
+        if (marker == state_.ahead) return {Resume::Kind::From, run.second, ""};
+        return {Resume::Kind::Diverged, 0, "its marker " + m + " names writes an earlier run lost"};
+    }
     if (std::max(aheadMarker_, state_.ahead) > marker)
         return {Resume::Kind::Diverged, 0, "it lacks writes the journal lost, which another database holds"};
     if (firstNeeded(marker) < storage_.firstSeq())

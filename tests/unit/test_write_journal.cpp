@@ -141,6 +141,31 @@ TEST_F(WriteJournalTest, AMarkerInTheRunsGapMeansTheJournalLostWritesAnotherData
     EXPECT_NE(late.why.find("lacks writes the journal lost"), std::string::npos) << late.why;
 }
 
+TEST_F(WriteJournalTest, TheDatabaseHoldingWritesTheJournalLostStaysRightInTheRunsAfter) {
+    uint64_t b;
+    {
+        WriteJournal &j = open();
+        write(j, "a");
+        b = write(j, "b");
+    }
+    uint64_t base;
+    {
+        WriteJournal &j = open();
+        base = j.runBase();
+        ASSERT_EQ(j.resume("db:1", true, b + 2, 0).kind, Kind::From);
+    }
+    // Started again before db:1 took a write: its marker now lies in an
+    // earlier run's gap, and it is still the one holding those writes.
+    WriteJournal &j = open();
+    WriteJournal::Resume holder = j.resume("db:1", true, b + 2, 0);
+    ASSERT_EQ(holder.kind, Kind::From) << holder.why;
+    EXPECT_EQ(holder.applied, base);
+    EXPECT_EQ(j.resume("db:2", true, b, 0).kind, Kind::Diverged);
+    WriteJournal::Resume older = j.resume("db:3", true, b + 1, 0);
+    EXPECT_EQ(older.kind, Kind::Diverged) << "a marker below the lost writes' in that gap lacks some of them";
+    EXPECT_NE(older.why.find("names writes an earlier run lost"), std::string::npos) << older.why;
+}
+
 TEST_F(WriteJournalTest, AMarkerPastEveryNumberIsNotThisJournals) {
     WriteJournal &j = open();
     uint64_t a = write(j, "a");
