@@ -1,5 +1,8 @@
 #include "command_report.hpp"
 
+#include <string_view>
+#include <utility>
+
 #include "command_policy.hpp"
 #include "command_table.hpp"
 #include "resp_writer.hpp"
@@ -13,6 +16,19 @@ std::string readDestination(const CommandSpec *spec, ReadFrom mode) {
     if (mode == ReadFrom::First) return "one database: the first up in -d order (--read-from first)";
     return "one database: the one up with the lowest recent latency (--read-from nearest)";
 }
+
+// Writes handled in a way of their own (docs/dbsyncd.md, "Commands").
+constexpr std::pair<std::string_view, std::string_view> kWritesOfTheirOwn[] = {
+    {"spop", "write, leader-first (runs on the first database up; the others get SREM of the members it popped)"},
+    {"xadd", "write (every database); with the ID * leader-first (runs on the first database up; the others get "
+             "XADD with the ID it chose)"},
+    {"xreadgroup", "write, leader-first unless NOACK reads only new entries (runs on the first database up; the "
+                   "others get the same read, every database one delivery time)"},
+    {"xautoclaim", "write, leader-first (runs on the first database up; the others get XCLAIM of what it claimed, "
+                   "every database one delivery time)"},
+    {"eval", "write (every database); a read when its script declares flags=no-writes"},
+    {"pfcount", "write (flagged readonly, but it caches the cardinality inside the value: every database)"},
+};
 
 }  // namespace
 
@@ -45,22 +61,8 @@ std::string describeCommandRouting(std::string_view name, ReadFrom mode, const C
     }
     if (spec->hasSubcommands && spec->flags == 0)
         return line + "write (has subcommands, each classified on its own: ask for " + lowerName + "|SUB)";
-    if (lowerName == "spop")
-        return line + "write, leader-first (runs on the first database up; the others get SREM of the members it "
-                      "popped)";
-    if (lowerName == "xadd")
-        return line + "write (every database); with the ID * leader-first (runs on the first database up; the "
-                      "others get XADD with the ID it chose)";
-    if (lowerName == "xreadgroup")
-        return line + "write, leader-first unless NOACK reads only new entries (runs on the first database up; the "
-                      "others get the same read, every database one delivery time)";
-    if (lowerName == "xautoclaim")
-        return line + "write, leader-first (runs on the first database up; the others get XCLAIM of what it "
-                      "claimed, every database one delivery time)";
-    if (lowerName == "eval")
-        return line + "write (every database); a read when its script declares flags=no-writes";
-    if (lowerName == "pfcount")
-        return line + "write (flagged readonly, but it caches the cardinality inside the value: every database)";
+    for (const auto &[command, how] : kWritesOfTheirOwn)
+        if (lowerName == command) return line.append(how);
     if (spec->has(kCmdWrite)) return line + "write (every database, acknowledged per --ack)";
     return line + "write (not flagged readonly: every database, acknowledged per --ack)";
 }
