@@ -16,10 +16,10 @@ from peers.resp import encode  # noqa: E402
 from peers.servers import FakeServer, SilentServer, SlowServer  # noqa: E402
 from processes import (  # noqa: E402
     DBSYNCD, REDIS_BENCHMARK, REDIS_CLI, REDIS_SERVER, ROOT, SANITIZER_MARKERS, START_TIMEOUT, Dbsyncd,
-    ProcessExited, Processes, RedisServer, free_port, parse_info, port_accepts, wait_until)
+    ProcessExited, Processes, RedisServer, free_port, parse_info, port_accepts, unread_bytes_at, wait_until)
 from resp_client import REPLY_TIMEOUT, Client, ProtocolFailure, ReplyError, Status  # noqa: E402
 
 __all__ = ["encode", "FakeServer", "SilentServer", "SlowServer", "DBSYNCD", "REDIS_BENCHMARK", "REDIS_CLI",
            "REDIS_SERVER", "ROOT", "SANITIZER_MARKERS", "START_TIMEOUT", "Dbsyncd", "ProcessExited", "Processes",
-           "RedisServer", "free_port", "parse_info", "port_accepts", "wait_until", "REPLY_TIMEOUT", "Client",
-           "ProtocolFailure", "ReplyError", "Status"]
+           "RedisServer", "free_port", "parse_info", "port_accepts", "unread_bytes_at", "wait_until", "REPLY_TIMEOUT",
+           "Client", "ProtocolFailure", "ReplyError", "Status"]

@@ -52,6 +52,20 @@ def wait_until(predicate, timeout, what, interval=0.02):
         time.sleep(interval)
 
 
+def unread_bytes_at(port):
+    """Bytes the kernel holds, not yet read, in the sockets of this host
+    listening on or accepted at 127.0.0.1:port (/proc/net/tcp rx_queue):
+    what a stopped server has been sent."""
+    total = 0
+    with open("/proc/net/tcp") as f:
+        for line in f.readlines()[1:]:
+            fields = line.split()
+            ip, local = fields[1].split(":")
+            if ip == "0100007F" and int(local, 16) == port:
+                total += int(fields[4].split(":")[1], 16)
+    return total
+
+
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))

@@ -13,7 +13,7 @@ import threading
 
 import pytest
 
-from harness import ProtocolFailure, ReplyError, encode, wait_until
+from harness import ProtocolFailure, ReplyError, encode, unread_bytes_at, wait_until
 from journal_load import (differences, kill9_dbsyncd, restart_dbsyncd, start_database, start_journal_dbsyncd,
                           wait_caught_up, wait_identical)
 from test_check import run_check
@@ -232,6 +232,8 @@ def test_dbsyncd_killed_while_the_leader_runs_a_command(procs, tmp_path):
         c = d.client()
         c.send_raw(encode("SPOP", "s"))
         wait_until(lambda: int(d.info()["commands_leader_first"]) == 1, 10, "the SPOP sent to a")
+        # Written, not only queued (--db-batch-wait may hold it a moment).
+        wait_until(lambda: unread_bytes_at(a.port) > 0, 10, "the SPOP in a's socket")
         kill9_dbsyncd(d)
         c.close()
     finally:
