@@ -392,10 +392,7 @@ void DatabaseBackend::send(FanoutRequest *req, std::string_view resp) {
 }
 
 void DatabaseBackend::sendSequence(FanoutRequest *req, const std::vector<std::string> &commands) {
-    OutgoingWrite w;
-    for (const auto &c : commands) w.owned += c;
-    w.replies = static_cast<uint32_t>(commands.size());
-    sendWrite(req, w);
+    sendWrite(req, unjournaledSequence(commands));
 }
 
 std::string DatabaseBackend::notServingReason() const {

@@ -17,15 +17,9 @@ uint64_t wallMs() { return static_cast<uint64_t>(time(nullptr)) * 1000; }
 
 // The effect as it goes without a journal record.
 OutgoingWrite unjournaled(const LeaderEffect &effect) {
+    if (!effect.inner.empty()) return unjournaledTransaction(effect.inner);
     OutgoingWrite w;
-    if (effect.inner.empty()) {
-        w.owned = effect.resp;
-        return w;
-    }
-    w.owned = "*1\r\n$5\r\nMULTI\r\n";
-    for (const auto &c : effect.inner) w.owned += c;
-    w.owned += "*1\r\n$4\r\nEXEC\r\n";
-    w.replies = static_cast<uint32_t>(effect.inner.size()) + 2;
+    w.owned = effect.resp;
     return w;
 }
 
@@ -84,14 +78,8 @@ void LeaderFirst::runTransaction(FanoutRequest *req, const std::vector<std::stri
     req->describe("EXEC", "");
     if (Run *r = begin(req, LeaderCommand::Transaction)) {
         r->args.assign(multi.begin() + 1, multi.end() - 1);
-        OutgoingWrite w;
-        if (WriteJournal *journal = server_.journal()) {
-            w = journal->onLeaderTransaction(r->args, runs_.size() - 1);
-        } else {
-            for (const auto &c : multi) w.owned += c;
-            w.replies = static_cast<uint32_t>(multi.size());
-        }
-        launch(*r, w);
+        WriteJournal *journal = server_.journal();
+        launch(*r, journal ? journal->onLeaderTransaction(r->args, runs_.size() - 1) : unjournaledSequence(multi));
     }
     req->release();
 }
@@ -184,11 +172,7 @@ void LeaderFirst::sendFixup(const Run &run, const std::vector<std::string> &fixu
                      "go only to the databases up",
                      leaderCommandName(run.which));
     }
-    if (w.seq == 0) {
-        w = OutgoingWrite{};
-        for (const auto &c : fixup) w.owned += c;
-        w.replies = static_cast<uint32_t>(fixup.size());
-    }
+    if (w.seq == 0) w = unjournaledSequence(fixup);
     for (auto &db : server_.databases()) db->sendRecord(w);
 }
 

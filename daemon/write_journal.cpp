@@ -20,6 +20,22 @@ const char kExec[] = "*1\r\n$4\r\nEXEC\r\n";
 
 }  // namespace
 
+OutgoingWrite unjournaledSequence(const std::vector<std::string> &commands) {
+    OutgoingWrite w;
+    for (const auto &c : commands) w.owned += c;
+    w.replies = static_cast<uint32_t>(commands.size());
+    return w;
+}
+
+OutgoingWrite unjournaledTransaction(const std::vector<std::string> &inner) {
+    OutgoingWrite w;
+    w.owned = kMulti;
+    for (const auto &c : inner) w.owned += c;
+    w.owned += kExec;
+    w.replies = static_cast<uint32_t>(inner.size()) + 2;
+    return w;
+}
+
 bool WriteJournal::open(const Config &config, std::string &error) {
     config_ = config;
     if (!storage_.open(config.storage, error)) return false;
@@ -79,14 +95,7 @@ OutgoingWrite WriteJournal::onLeader(std::string_view resp, uint64_t ahead) cons
 }
 
 OutgoingWrite WriteJournal::onLeaderTransaction(const std::vector<std::string> &commands, uint64_t ahead) const {
-    OutgoingWrite w;
-    w.seq = storage_.head() + 1 + ahead;
-    std::string inner;
-    for (const auto &c : commands) inner += c;
-    wrap(w.owned, inner, w.seq);
-    w.replies = static_cast<uint32_t>(commands.size()) + 3;
-    w.shape = ReplyShape::ExecWithoutLast;
-    return w;
+    return wrapTransaction(commands, storage_.head() + 1 + ahead);
 }
 
 OutgoingWrite WriteJournal::markerRecord(uint64_t seq, bool inDoubt, uint64_t nowMs) {
@@ -107,14 +116,19 @@ bool WriteJournal::inDoubt(uint64_t seq) const {
     return reader.next(rec) == JournalReader::Result::Record && rec.seq == seq && (rec.flags & kJournalInDoubt);
 }
 
-OutgoingWrite WriteJournal::transaction(const std::vector<std::string> &commands, uint64_t nowMs) {
+OutgoingWrite WriteJournal::wrapTransaction(const std::vector<std::string> &commands, uint64_t seq) const {
     OutgoingWrite w;
-    uint64_t seq = storage_.head() + 1;
     std::string inner;
     for (const auto &c : commands) inner += c;
     wrap(w.owned, inner, seq);
     w.replies = static_cast<uint32_t>(commands.size()) + 3;
     w.shape = ReplyShape::ExecWithoutLast;
+    w.seq = seq;
+    return w;
+}
+
+OutgoingWrite WriteJournal::transaction(const std::vector<std::string> &commands, uint64_t nowMs) {
+    OutgoingWrite w = wrapTransaction(commands, storage_.head() + 1);
     w.seq = storage_.append(w.bytes(), kJournalTransaction, nowMs);
     if (w.seq) lastSure_ = w.seq;
     return w;

@@ -50,6 +50,11 @@ struct OutgoingWrite {
     ReplyShape shape = ReplyShape::AsIs;
 };
 
+// Writes that are not journaled (--no-journal, or too large for a record):
+// `commands` back to back in one entry, or `inner` between MULTI and EXEC.
+OutgoingWrite unjournaledSequence(const std::vector<std::string> &commands);
+OutgoingWrite unjournaledTransaction(const std::vector<std::string> &inner);
+
 class WriteJournal {
 public:
     struct Config {
@@ -136,6 +141,8 @@ public:
 
 private:
     void wrap(std::string &out, std::string_view inner, uint64_t seq) const;
+    // MULTI, `commands`, the marker of `seq`, EXEC (numbered `seq`, not appended).
+    OutgoingWrite wrapTransaction(const std::vector<std::string> &commands, uint64_t seq) const;
 
     Config config_{};
     Journal storage_;
