@@ -84,6 +84,23 @@ std::string stringDigest(DbLink &db, const std::string &key, size_t chunk) {
     return h.hex();
 }
 
+// A stream's entries, or a group's pending entries, in chunks: `page(start)`
+// reads the chunk from `start` ("-", then "(" and the last ID read, which
+// is exclusive: Redis 6.2+), whose elements each begin with their ID, and
+// `each` gets every element.
+template <class Page, class Each>
+void forEachById(size_t chunk, Page page, Each each) {
+    std::string start = "-";
+    for (;;) {
+        Reply r = page(start);
+        for (size_t i = 0; i < r->elements; i++) each(r->element[i]);
+        if (r->elements < chunk || r->elements == 0) break;
+        const redisReply *last = r->element[r->elements - 1];
+        if (last->type != REDIS_REPLY_ARRAY || last->elements < 1) break;
+        start = "(" + std::string(replyText(last->element[0]));
+    }
+}
+
 // Each consumer group of a stream: its name, position and counts from
 // XINFO GROUPS, and each pending entry's ID, consumer and delivery count
 // from XPENDING, read in chunks. Delivery times are left out: XPENDING
@@ -104,36 +121,24 @@ void hashGroups(Sha1 &h, DbLink &db, const std::string &key, size_t chunk) {
                 hashReply(h, group->element[i + 1]);
             }
         }
-        std::string start = "-";
-        for (;;) {
-            Reply pel = expectArray(db, {"XPENDING", key, name, start, "+", count});
-            for (size_t i = 0; i < pel->elements; i++) {
-                const redisReply *e = pel->element[i];
-                if (e->type != REDIS_REPLY_ARRAY || e->elements < 4) continue;
+        forEachById(
+            chunk, [&](const std::string &start) { return expectArray(db, {"XPENDING", key, name, start, "+", count}); },
+            [&](const redisReply *e) {
+                if (e->type != REDIS_REPLY_ARRAY || e->elements < 4) return;
                 hashReply(h, e->element[0]);  // ID
                 hashReply(h, e->element[1]);  // consumer
                 hashReply(h, e->element[3]);  // deliveries
-            }
-            if (pel->elements < chunk || pel->elements == 0) break;
-            const redisReply *last = pel->element[pel->elements - 1];
-            if (last->type != REDIS_REPLY_ARRAY || last->elements < 1) break;
-            start = "(" + std::string(replyText(last->element[0]));
-        }
+            });
     }
 }
 
 std::string streamDigest(DbLink &db, const std::string &key, size_t chunk) {
     Sha1 h;
     h.addField("stream");
-    std::string start = "-", count = std::to_string(chunk);
-    for (;;) {
-        Reply r = expectArray(db, {"XRANGE", key, start, "+", "COUNT", count});
-        for (size_t i = 0; i < r->elements; i++) hashReply(h, r->element[i]);
-        if (r->elements < chunk || r->elements == 0) break;
-        const redisReply *last = r->element[r->elements - 1];
-        if (last->type != REDIS_REPLY_ARRAY || last->elements < 1) break;
-        start = "(" + std::string(replyText(last->element[0]));  // exclusive start: Redis 6.2+
-    }
+    std::string count = std::to_string(chunk);
+    forEachById(
+        chunk, [&](const std::string &start) { return expectArray(db, {"XRANGE", key, start, "+", "COUNT", count}); },
+        [&](const redisReply *entry) { hashReply(h, entry); });
     // What is not an entry: the last ID (XADD refuses IDs below it) and the
     // consumer groups; consumers' idle times are per server clock and left
     // out.
